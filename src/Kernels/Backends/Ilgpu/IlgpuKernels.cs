@@ -1,0 +1,188 @@
+using System.Reflection;
+using ILGPU;
+
+namespace Solvers.Kernels.Ilgpu;
+
+/// <summary>
+/// The handwritten ILGPU kernels. Each is a static method with its index first; implicitly grouped kernels
+/// (index <see cref="Index1D"/>) run one thread per element or row, explicitly grouped ones use warps and
+/// shared memory. Reductions write one partial per group in a fixed order, which the host sums in order:
+/// the same input gives the same bits on the same device.
+/// </summary>
+internal static class IlgpuKernels
+{
+    /// <summary>Upper bound on warps per group that <see cref="GroupSum"/> can combine (1024 threads / 32).</summary>
+    public const int MaxWarpsPerGroup = 32;
+
+    // ---- BLAS-1, one thread per element -------------------------------------------------------------
+
+    public static void Axpy(Index1D i, double alpha, ArrayView<double> x, ArrayView<double> y) => y[i] += alpha * x[i];
+
+    public static void Xpay(Index1D i, ArrayView<double> x, double beta, ArrayView<double> y) => y[i] = x[i] + beta * y[i];
+
+    public static void Scale(Index1D i, double alpha, ArrayView<double> x) => x[i] *= alpha;
+
+    public static void Fill(Index1D i, ArrayView<double> x, double value) => x[i] = value;
+
+    public static void Reciprocal(Index1D i, ArrayView<double> x) => x[i] = 1.0 / x[i];
+
+    // ---- Reductions: explicitly grouped, grid-stride accumulation, one partial per group ------------
+
+    /// <summary>Sum over the group; the result is valid in thread 0 of the group.</summary>
+    private static double GroupSum(double value)
+    {
+        int warpSize = Warp.WarpSize;
+        for (int offset = warpSize / 2; offset > 0; offset >>= 1)
+            value += Warp.ShuffleDown(value, offset);
+        var warpSums = SharedMemory.Allocate<double>(MaxWarpsPerGroup);
+        int warps = Group.DimX / warpSize;
+        if (Warp.IsFirstLane) warpSums[Warp.WarpIdx] = value;
+        Group.Barrier();
+        double total = 0.0;
+        if (Warp.WarpIdx == 0)
+        {
+            for (int w = Warp.LaneIdx; w < warps; w += warpSize) total += warpSums[w];
+            for (int offset = warpSize / 2; offset > 0; offset >>= 1)
+                total += Warp.ShuffleDown(total, offset);
+        }
+        return total;
+    }
+
+    public static void DotPartials(ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials, int n)
+    {
+        double s = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride) s += x[i] * y[i];
+        s = GroupSum(s);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+    }
+
+    public static void CgStepPartials(double alpha, ArrayView<double> p, ArrayView<double> q,
+        ArrayView<double> x, ArrayView<double> r, ArrayView<double> partials, int n)
+    {
+        double s = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
+        {
+            x[i] += alpha * p[i];
+            double ri = r[i] - alpha * q[i];
+            r[i] = ri;
+            s += ri * ri;
+        }
+        s = GroupSum(s);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+    }
+
+    public static void MulDotPartials(ArrayView<double> d, ArrayView<double> r, ArrayView<double> z,
+        ArrayView<double> partials, int n)
+    {
+        double s = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
+        {
+            double ri = r[i];
+            double zi = d[i] * ri;
+            z[i] = zi;
+            s += ri * zi;
+        }
+        s = GroupSum(s);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+    }
+
+    public static void NonFinitePartials(ArrayView<double> x, ArrayView<double> partials, int n)
+    {
+        double s = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
+        {
+            // v - v is 0 for finite v and NaN for NaN or infinity; comparisons avoid calling intrinsics.
+            double v = x[i];
+            if (!(v - v == 0.0)) s += 1.0;
+        }
+        s = GroupSum(s);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+    }
+
+    // ---- CSR: scalar (one thread per row) --------------------------------------------------------------
+
+    public static void SpmvScalar(Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns,
+        ArrayView<double> values, ArrayView<double> x, ArrayView<double> y)
+    {
+        double s = 0.0;
+        int end = rowPointers[row + 1];
+        for (int k = rowPointers[row]; k < end; k++) s += values[k] * x[columns[k]];
+        y[row] = s;
+    }
+
+    public static void ResidualScalar(Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns,
+        ArrayView<double> values, ArrayView<double> b, ArrayView<double> x, ArrayView<double> r)
+    {
+        double s = 0.0;
+        int end = rowPointers[row + 1];
+        for (int k = rowPointers[row]; k < end; k++) s += values[k] * x[columns[k]];
+        r[row] = b[row] - s;
+    }
+
+    public static void Diagonal(Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns,
+        ArrayView<double> values, ArrayView<double> d)
+    {
+        double diag = 0.0;
+        int end = rowPointers[row + 1];
+        for (int k = rowPointers[row]; k < end; k++)
+            if (columns[k] == row) diag = values[k];
+        d[row] = diag;
+    }
+
+    // ---- CSR: one warp per row, lanes stride over the row, shuffle reduction --------------------------
+
+    private static double WarpRowDot(int row, ArrayView<int> rowPointers, ArrayView<int> columns,
+        ArrayView<double> values, ArrayView<double> x)
+    {
+        double s = 0.0;
+        int end = rowPointers[row + 1];
+        for (int k = rowPointers[row] + Warp.LaneIdx; k < end; k += Warp.WarpSize) s += values[k] * x[columns[k]];
+        for (int offset = Warp.WarpSize / 2; offset > 0; offset >>= 1)
+            s += Warp.ShuffleDown(s, offset);
+        return s;
+    }
+
+    public static void SpmvWarp(ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int rows)
+    {
+        int warpsPerGroup = Group.DimX / Warp.WarpSize;
+        int totalWarps = Grid.DimX * warpsPerGroup;
+        for (int row = Grid.IdxX * warpsPerGroup + Warp.WarpIdx; row < rows; row += totalWarps)
+        {
+            double s = WarpRowDot(row, rowPointers, columns, values, x);
+            if (Warp.IsFirstLane) y[row] = s;
+        }
+    }
+
+    public static void ResidualWarp(ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> b, ArrayView<double> x, ArrayView<double> r, int rows)
+    {
+        int warpsPerGroup = Group.DimX / Warp.WarpSize;
+        int totalWarps = Grid.DimX * warpsPerGroup;
+        for (int row = Grid.IdxX * warpsPerGroup + Warp.WarpIdx; row < rows; row += totalWarps)
+        {
+            double s = WarpRowDot(row, rowPointers, columns, values, x);
+            if (Warp.IsFirstLane) r[row] = b[row] - s;
+        }
+    }
+
+    /// <summary>Every kernel entry point and whether it is explicitly grouped (for compile checks).</summary>
+    public static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> EntryPoints { get; } = Discover();
+
+    private static List<(MethodInfo, bool)> Discover()
+    {
+        var list = new List<(MethodInfo, bool)>();
+        foreach (var m in typeof(IlgpuKernels).GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            if (m.ReturnType != typeof(void)) continue;
+            var ps = m.GetParameters();
+            bool implicitIndex = ps.Length > 0 && ps[0].ParameterType == typeof(Index1D);
+            list.Add((m, !implicitIndex));
+        }
+        return list;
+    }
+}

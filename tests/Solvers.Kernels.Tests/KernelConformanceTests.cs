@@ -1,0 +1,282 @@
+using Solvers.Kernels;
+using Solvers.Sparse;
+using Xunit;
+
+namespace Solvers.Kernels.Tests;
+
+/// <summary>Creates one backend per test class and disposes it.</summary>
+public abstract class BackendFixture : IDisposable
+{
+    protected BackendFixture(BackendKind kind, BackendOptions? options = null) => Backend = Backend.Create(kind, options);
+
+    public Backend Backend { get; }
+
+    public void Dispose()
+    {
+        Backend.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class CpuFixture() : BackendFixture(BackendKind.Cpu, new BackendOptions { MaxDegreeOfParallelism = 2 });
+
+public sealed class IlgpuCpuFixture() : BackendFixture(BackendKind.IlgpuCpu);
+
+public sealed class IlgpuCpuWarpFixture() : BackendFixture(BackendKind.IlgpuCpu, new BackendOptions { SpmvVariant = SpmvVariant.WarpPerRow });
+
+/// <summary>
+/// Every kernel against a plain scalar reference on awkward sizes: 1, 31, 597 (not a multiple of any warp or
+/// SIMD width), 10007 (prime, spans several CPU blocks), plus matrices with empty rows and one dense row.
+/// Tolerance: 1e-12 relative to the sum of absolute terms for reductions (different summation orders),
+/// exact for elementwise kernels without FMA contraction differences beyond 2 ulp.
+/// </summary>
+public abstract class KernelConformanceTests
+{
+    private const double ReductionTolerance = 1e-12;
+    private const double ElementTolerance = 1e-14;
+
+    protected KernelConformanceTests(Backend backend) => B = backend;
+
+    protected Backend B { get; }
+
+    /// <summary>Vector sizes; the ILGPU CPU accelerator emulates threads, so its subclass may trim the largest.</summary>
+    public static TheoryData<int> Sizes => new() { 0, 1, 31, 597, 10007 };
+
+    protected static double[] Random(int n, int seed, double lo = -1, double hi = 1)
+    {
+        var rng = new Random(seed);
+        var a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = lo + (hi - lo) * rng.NextDouble();
+        return a;
+    }
+
+    private static void Close(double expected, double actual, double scale, double tol, string what)
+        => Assert.True(Math.Abs(expected - actual) <= tol * Math.Max(scale, 1e-300),
+            $"{what}: expected {expected:R}, got {actual:R} (scale {scale:R})");
+
+    private static void CloseVectors(double[] expected, double[] actual, double tol, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * Math.Max(1.0, Math.Abs(expected[i])),
+                $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Dot_and_norm_match_scalar_reference(int n)
+    {
+        double[] x = Random(n, 1), y = Random(n, 2);
+        double expected = 0, scale = 0, nn = 0;
+        for (int i = 0; i < n; i++) { expected += x[i] * y[i]; scale += Math.Abs(x[i] * y[i]); nn += x[i] * x[i]; }
+        using var dx = B.Upload(x);
+        using var dy = B.Upload(y);
+        Close(expected, B.Blas.Dot(dx, dy), scale, ReductionTolerance, "dot");
+        Close(Math.Sqrt(nn), B.Blas.Norm2(dx), Math.Sqrt(nn), ReductionTolerance, "norm2");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Reductions_are_deterministic(int n)
+    {
+        double[] x = Random(n, 3), y = Random(n, 4);
+        using var dx = B.Upload(x);
+        using var dy = B.Upload(y);
+        double first = B.Blas.Dot(dx, dy);
+        for (int k = 0; k < 3; k++) Assert.Equal(BitConverter.DoubleToInt64Bits(first), BitConverter.DoubleToInt64Bits(B.Blas.Dot(dx, dy)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Elementwise_kernels_match_scalar_reference(int n)
+    {
+        double[] x = Random(n, 5), y = Random(n, 6);
+        const double alpha = 0.37, beta = -1.25;
+        using var dx = B.Upload(x);
+        using var dy = B.Upload(y);
+
+        B.Blas.Axpy(alpha, dx, dy);
+        CloseVectors(y.Select((v, i) => v + alpha * x[i]).ToArray(), dy.ToArray(), ElementTolerance, "axpy");
+
+        dy.CopyFrom(y);
+        B.Blas.Xpay(dx, beta, dy);
+        CloseVectors(y.Select((v, i) => x[i] + beta * v).ToArray(), dy.ToArray(), ElementTolerance, "xpay");
+
+        dy.CopyFrom(y);
+        B.Blas.Scale(alpha, dy);
+        CloseVectors(y.Select(v => alpha * v).ToArray(), dy.ToArray(), ElementTolerance, "scale");
+
+        B.Blas.Copy(dx, dy);
+        Assert.Equal(x, dy.ToArray());
+
+        B.Blas.Fill(dy, 2.5);
+        Assert.All(dy.ToArray(), v => Assert.Equal(2.5, v));
+
+        var pos = Random(n, 7, 0.5, 2.0);
+        using var dp = B.Upload(pos);
+        B.Blas.Reciprocal(dp);
+        CloseVectors(pos.Select(v => 1.0 / v).ToArray(), dp.ToArray(), ElementTolerance, "reciprocal");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void Fused_cg_kernels_match_scalar_reference(int n)
+    {
+        double[] p = Random(n, 8), q = Random(n, 9), x = Random(n, 10), r = Random(n, 11), d = Random(n, 12, 0.1, 3);
+        const double alpha = 0.731;
+        var xe = new double[n];
+        var re = new double[n];
+        double rr = 0, rrScale = 0;
+        for (int i = 0; i < n; i++)
+        {
+            xe[i] = x[i] + alpha * p[i];
+            re[i] = r[i] - alpha * q[i];
+            rr += re[i] * re[i];
+            rrScale += re[i] * re[i];
+        }
+        using var dp = B.Upload(p);
+        using var dq = B.Upload(q);
+        using var dx = B.Upload(x);
+        using var dr = B.Upload(r);
+        Close(rr, B.Blas.CgStepXR(alpha, dp, dq, dx, dr), rrScale, ReductionTolerance, "cg step r'r");
+        CloseVectors(xe, dx.ToArray(), ElementTolerance, "cg step x");
+        CloseVectors(re, dr.ToArray(), ElementTolerance, "cg step r");
+
+        using var dd = B.Upload(d);
+        using var dz = B.Allocate(n);
+        double rz = 0, rzScale = 0;
+        var ze = new double[n];
+        for (int i = 0; i < n; i++) { ze[i] = d[i] * re[i]; rz += re[i] * ze[i]; rzScale += Math.Abs(re[i] * ze[i]); }
+        Close(rz, B.Blas.PointwiseMultiplyDot(dd, dr, dz), rzScale, ReductionTolerance, "jacobi r'z");
+        CloseVectors(ze, dz.ToArray(), ElementTolerance, "jacobi z");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void AllFinite_detects_nan_and_infinity(int n)
+    {
+        var x = Random(n, 13);
+        using var dx = B.Upload(x);
+        Assert.True(B.Blas.AllFinite(dx));
+        if (n == 0) return;
+        foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+        {
+            var y = (double[])x.Clone();
+            y[n - 1] = bad;
+            dx.CopyFrom(y);
+            Assert.False(B.Blas.AllFinite(dx), $"{bad} at the last index was not detected");
+        }
+        // Large but finite values must not be mistaken for overflow.
+        dx.CopyFrom(Enumerable.Repeat(1e308, n).ToArray());
+        Assert.True(B.Blas.AllFinite(dx));
+    }
+
+    /// <summary>Random sparse matrices of awkward shapes: empty rows, one dense row, rectangular.</summary>
+    public static TheoryData<string> MatrixCases => new() { "random-597", "empty-rows-31", "dense-row-597", "one-row", "tall-1x1", "rect-40x31", "long-rows-300" };
+
+    internal static CsrMatrix MakeMatrix(string kind)
+    {
+        var rng = new Random(kind.GetHashCode(StringComparison.Ordinal) & 0x7fff);
+        (int rows, int cols, Func<int, int> rowLen) = kind switch
+        {
+            "random-597" => (597, 597, (Func<int, int>)(_ => rng.Next(0, 9))),
+            "empty-rows-31" => (31, 31, i => i % 3 == 0 ? 0 : rng.Next(1, 5)),
+            "dense-row-597" => (597, 597, i => i == 17 ? 597 : rng.Next(1, 4)),
+            "one-row" => (1, 50, _ => 20),
+            "tall-1x1" => (1, 1, _ => 1),
+            "rect-40x31" => (40, 31, _ => rng.Next(0, 6)),
+            "long-rows-300" => (300, 300, _ => rng.Next(40, 120)),
+            _ => throw new ArgumentException(kind),
+        };
+        var ri = new List<int>();
+        var ci = new List<int>();
+        var v = new List<double>();
+        for (int i = 0; i < rows; i++)
+        {
+            int len = Math.Min(rowLen(i), cols);
+            var chosen = len == cols ? Enumerable.Range(0, cols) : Enumerable.Range(0, len).Select(_ => rng.Next(cols)).Distinct();
+            foreach (int c in chosen) { ri.Add(i); ci.Add(c); v.Add(rng.NextDouble() * 2 - 1); }
+            if (i < cols && rows == cols && len > 0) { ri.Add(i); ci.Add(i); v.Add(4.0); }
+        }
+        return CsrMatrix.FromCoordinates(rows, cols, ri.ToArray(), ci.ToArray(), v.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(MatrixCases))]
+    public void Sparse_kernels_match_scalar_reference(string kind)
+    {
+        var a = MakeMatrix(kind);
+        var x = Random(a.Columns, 21);
+        var b = Random(a.Rows, 22);
+        var ye = new double[a.Rows];
+        var scale = new double[a.Rows];
+        var vals = a.Values;
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+            {
+                ye[i] += vals[k] * x[a.ColumnIndices[k]];
+                scale[i] += Math.Abs(vals[k] * x[a.ColumnIndices[k]]);
+            }
+
+        using var da = B.Upload(a);
+        using var dx = B.Upload(x);
+        using var dy = B.Allocate(a.Rows);
+        B.Sparse.Multiply(da, dx, dy);
+        var y = dy.ToArray();
+        for (int i = 0; i < a.Rows; i++)
+            Assert.True(Math.Abs(ye[i] - y[i]) <= 1e-13 * Math.Max(1, scale[i]), $"spmv row {i}: {ye[i]:R} vs {y[i]:R}");
+
+        using var db = B.Upload(b);
+        using var dr = B.Allocate(a.Rows);
+        double rr = B.Sparse.Residual(da, db, dx, dr);
+        var r = dr.ToArray();
+        double rre = 0;
+        for (int i = 0; i < a.Rows; i++)
+        {
+            double ri = b[i] - ye[i];
+            rre += ri * ri;
+            Assert.True(Math.Abs(ri - r[i]) <= 1e-13 * Math.Max(1, scale[i] + Math.Abs(b[i])), $"residual row {i}");
+        }
+        Close(rre, rr, rre, 1e-12, "residual r'r");
+
+        if (a.IsSquare)
+        {
+            double xy = 0, xyScale = 0;
+            for (int i = 0; i < a.Rows; i++) { xy += x[i] * ye[i]; xyScale += Math.Abs(x[i]) * scale[i]; }
+            Close(xy, B.Sparse.MultiplyDot(da, dx, dy), xyScale, 1e-12, "x'Ax");
+        }
+
+        int nd = Math.Min(a.Rows, a.Columns);
+        using var dd = B.Allocate(nd);
+        B.Sparse.Diagonal(da, dd);
+        Assert.Equal(a.Diagonal(), dd.ToArray());
+    }
+
+    [Fact]
+    public void Shape_and_ownership_errors_name_the_argument()
+    {
+        using var x = B.Allocate(3);
+        using var y = B.Allocate(4);
+        var e = Assert.Throws<ArgumentException>(() => B.Blas.Dot(x, y));
+        Assert.Contains("3", e.Message);
+        Assert.Contains("4", e.Message);
+        using var a = B.Upload(CsrMatrix.FromDense(new double[,] { { 1, 2 }, { 3, 4 } }));
+        var e2 = Assert.Throws<ArgumentException>(() => B.Sparse.Multiply(a, x, y));
+        Assert.Equal("x", e2.ParamName);
+        Assert.Contains("2x2", e2.Message);
+        using var other = Backend.Create(BackendKind.Cpu);
+        using var foreign = other.Allocate(3);
+        if (B.Kind != BackendKind.Cpu || !ReferenceEquals(other, B))
+        {
+            var e3 = Assert.Throws<ArgumentException>(() => B.Blas.Axpy(1.0, foreign, x));
+            Assert.Equal("x", e3.ParamName);
+        }
+    }
+}
+
+public sealed class CpuKernelConformanceTests(CpuFixture f) : KernelConformanceTests(f.Backend), IClassFixture<CpuFixture>;
+
+public sealed class IlgpuCpuKernelConformanceTests(IlgpuCpuFixture f) : KernelConformanceTests(f.Backend), IClassFixture<IlgpuCpuFixture>;
+
+/// <summary>The warp-per-row SpMV forced on every matrix, so both ILGPU variants are checked whatever Auto picks.</summary>
+public sealed class IlgpuCpuWarpSpmvConformanceTests(IlgpuCpuWarpFixture f) : KernelConformanceTests(f.Backend), IClassFixture<IlgpuCpuWarpFixture>;
