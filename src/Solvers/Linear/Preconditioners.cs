@@ -1,0 +1,137 @@
+using Solvers.Kernels;
+
+namespace Solvers.Linear;
+
+/// <summary>
+/// A preconditioner strategy for CG: given the operator on a backend, it builds an applied preconditioner M^-1.
+/// M must be symmetric positive definite for CG to stay valid.
+/// </summary>
+public interface IPreconditioner
+{
+    /// <summary>A short name for reports ("none", "jacobi", ...).</summary>
+    string Name { get; }
+
+    /// <summary>Builds the applied preconditioner for <paramref name="a"/> on <paramref name="backend"/>.</summary>
+    /// <exception cref="PreconditionerSetupException">The matrix does not admit this preconditioner (e.g. a non-positive diagonal for Jacobi).</exception>
+    AppliedPreconditioner Setup(Backend backend, DeviceCsr a);
+}
+
+/// <summary>A preconditioner bound to one matrix on one backend.</summary>
+public abstract class AppliedPreconditioner : IDisposable
+{
+    /// <summary>
+    /// True when M = I: the solver then uses r itself as z and saves a vector pass per iteration.
+    /// </summary>
+    public virtual bool IsIdentity => false;
+
+    /// <summary>z = M^-1 r, returning r'z (fused where the backend allows).</summary>
+    public abstract double Apply(DeviceVector r, DeviceVector z);
+
+    /// <summary>Vector bytes one <see cref="Apply"/> moves, for the memory-traffic model of a solve.</summary>
+    public abstract long BytesPerApply(int n);
+
+    /// <summary>Releases device memory.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases device memory.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}
+
+/// <summary>The matrix does not admit the requested preconditioner.</summary>
+public sealed class PreconditionerSetupException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public PreconditionerSetupException(SolverStatus status, string message) : base(message) => Status = status;
+
+    /// <summary>The status a solver reports when this happens.</summary>
+    public SolverStatus Status { get; }
+}
+
+/// <summary>The built-in preconditioners.</summary>
+public static class Preconditioners
+{
+    /// <summary>No preconditioning (M = I).</summary>
+    public static IPreconditioner None { get; } = new IdentityPreconditioner();
+
+    /// <summary>Jacobi (diagonal) scaling, M = diag(A); needs a positive diagonal.</summary>
+    public static IPreconditioner Jacobi { get; } = new JacobiPreconditioner();
+
+    /// <summary>Looks a preconditioner up by name: none or jacobi (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">The name is unknown; the message lists the known ones.</exception>
+    public static IPreconditioner Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "none" or "identity" => None,
+            "jacobi" or "diagonal" => Jacobi,
+            _ => throw new ArgumentException($"Unknown preconditioner '{name}'; available: none, jacobi.", nameof(name)),
+        };
+    }
+
+    private sealed class IdentityPreconditioner : IPreconditioner
+    {
+        public string Name => "none";
+
+        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a) => new Applied(backend);
+
+        private sealed class Applied(Backend backend) : AppliedPreconditioner
+        {
+            public override bool IsIdentity => true;
+
+            public override double Apply(DeviceVector r, DeviceVector z)
+            {
+                if (!ReferenceEquals(r, z)) backend.Blas.Copy(r, z);
+                return backend.Blas.Dot(r, r);
+            }
+
+            public override long BytesPerApply(int n) => 0;
+        }
+    }
+
+    private sealed class JacobiPreconditioner : IPreconditioner
+    {
+        public string Name => "jacobi";
+
+        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a)
+        {
+            var inv = backend.Allocate(a.Rows);
+            try
+            {
+                backend.Sparse.Diagonal(a, inv);
+                // A non-positive diagonal entry proves A is not SPD (e_i'Ae_i = a_ii); find it for the message.
+                var d = inv.ToArray();
+                for (int i = 0; i < d.Length; i++)
+                    if (!(d[i] > 0))
+                        throw new PreconditionerSetupException(SolverStatus.IndefiniteMatrix,
+                            $"Jacobi preconditioner: diagonal entry A[{i},{i}] = {d[i]:G6} is not positive, so A is not SPD.");
+                backend.Blas.Reciprocal(inv);
+                return new Applied(backend, inv);
+            }
+            catch
+            {
+                inv.Dispose();
+                throw;
+            }
+        }
+
+        private sealed class Applied(Backend backend, DeviceVector inverseDiagonal) : AppliedPreconditioner
+        {
+            public override double Apply(DeviceVector r, DeviceVector z) => backend.Blas.PointwiseMultiplyDot(inverseDiagonal, r, z);
+
+            // Reads d and r, writes z.
+            public override long BytesPerApply(int n) => 24L * n;
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inverseDiagonal.Dispose();
+            }
+        }
+    }
+}
