@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Solvers.Kernels;
+using Solvers.Linear;
+using Solvers.Sparse;
+using Spectre.Console;
+
+namespace Solvers.Cli.Bench;
+
+/// <summary>SpMV effective bandwidth against STREAM, measured in one process run.</summary>
+public sealed record SpmvBenchResult
+{
+    [JsonPropertyName("problem")] public required string Problem { get; init; }
+    [JsonPropertyName("n")] public required int N { get; init; }
+    [JsonPropertyName("nnz")] public required int Nnz { get; init; }
+    [JsonPropertyName("backend")] public required string Backend { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    [JsonPropertyName("streamGBps")] public required double StreamGBps { get; init; }
+    [JsonPropertyName("spmvSeconds")] public required double SpmvSeconds { get; init; }
+    [JsonPropertyName("spmvBytes")] public required long SpmvBytes { get; init; }
+    [JsonPropertyName("spmvGBps")] public required double SpmvGBps { get; init; }
+    [JsonPropertyName("spmvOverStream")] public double SpmvOverStream => SpmvGBps / StreamGBps;
+    [JsonPropertyName("mathnetSpmvSeconds")] public required double MathNetSpmvSeconds { get; init; }
+    [JsonPropertyName("speedupOverMathNet")] public double SpeedupOverMathNet => MathNetSpmvSeconds / SpmvSeconds;
+}
+
+/// <summary>Jacobi-PCG against MathNet's iterative solvers and against the memory-traffic lower bound.</summary>
+public sealed record CgBenchResult
+{
+    [JsonPropertyName("problem")] public required string Problem { get; init; }
+    [JsonPropertyName("n")] public required int N { get; init; }
+    [JsonPropertyName("nnz")] public required int Nnz { get; init; }
+    [JsonPropertyName("backend")] public required string Backend { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    [JsonPropertyName("tolerance")] public required double Tolerance { get; init; }
+    [JsonPropertyName("streamGBps")] public required double StreamGBps { get; init; }
+    [JsonPropertyName("cgStatus")] public required string CgStatus { get; init; }
+    [JsonPropertyName("cgSeconds")] public required double CgSeconds { get; init; }
+    [JsonPropertyName("cgSetupSeconds")] public required double CgSetupSeconds { get; init; }
+    [JsonPropertyName("cgIterations")] public required int CgIterations { get; init; }
+    [JsonPropertyName("cgRelativeResidual")] public required double CgRelativeResidual { get; init; }
+    [JsonPropertyName("bytesPerIteration")] public required long BytesPerIteration { get; init; }
+    [JsonPropertyName("cgLowerBoundSeconds")] public required double CgLowerBoundSeconds { get; init; }
+    [JsonPropertyName("iterationOverLowerBound")] public double IterationOverLowerBound => CgIterationSeconds / (CgLowerBoundSeconds / Math.Max(1, CgIterations));
+    [JsonPropertyName("cgIterationSeconds")] public required double CgIterationSeconds { get; init; }
+    [JsonPropertyName("cgGBps")] public double CgGBps => BytesPerIteration / CgIterationSeconds / 1e9;
+    [JsonPropertyName("mathnetSolver")] public string? MathNetSolver { get; init; }
+    [JsonPropertyName("mathnetSeconds")] public double? MathNetSeconds { get; init; }
+    [JsonPropertyName("mathnetIterations")] public int? MathNetIterations { get; init; }
+    [JsonPropertyName("mathnetRelativeResidual")] public double? MathNetRelativeResidual { get; init; }
+    [JsonPropertyName("speedupOverMathNet")] public double? SpeedupOverMathNet => MathNetSeconds / CgSeconds;
+    [JsonPropertyName("mathnetRuns")] public IReadOnlyList<MathNetRun> MathNetRuns { get; init; } = [];
+}
+
+/// <summary>
+/// The side-by-side figures of docs/benchmarks.md: every ratio is ours against a baseline (STREAM, MathNet)
+/// measured in the same process run, on the same threads.
+/// </summary>
+public static class Comparisons
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>STREAM triad bandwidth (GB/s) with <paramref name="threads"/> threads.</summary>
+    public static double StreamTriadGBps(int threads, TextWriter log)
+    {
+        log.WriteLine($"STREAM triad, {threads} thread(s)...");
+        double gbps = StreamTriad.MeasureGBps(threads);
+        log.WriteLine($"  {gbps:F2} GB/s");
+        return gbps;
+    }
+
+    /// <summary>CSR SpMV on the CPU backend against STREAM and against MathNet's sparse product.</summary>
+    public static SpmvBenchResult RunSpmv(CsrMatrix a, string problemName, int threads, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        double stream = StreamTriadGBps(threads, log);
+        using var backend = Backend.Create(BackendKind.Cpu, new BackendOptions { MaxDegreeOfParallelism = threads });
+        using var da = backend.Upload(a);
+        using var x = backend.Upload(Enumerable.Repeat(1.0, a.Columns).ToArray());
+        using var y = backend.Allocate(a.Rows);
+        // Bytes of one SpMV: the matrix once, x once (neighbours reused from cache), y written once.
+        long bytes = da.MatrixBytes + 8L * a.Columns + 8L * a.Rows;
+        log.WriteLine($"SpMV {problemName}: n = {a.Rows}, nnz = {a.NonZeros}, {bytes / 1e6:F1} MB per product");
+        double best = BestOf(() => backend.Sparse.Multiply(da, x, y), minSeconds: 1.0);
+        log.WriteLine($"  {best * 1e3:F3} ms, {bytes / best / 1e9:F2} GB/s");
+
+        var m = a.ToMathNet();
+        var mx = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(a.Columns, 1.0);
+        var my = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(a.Rows);
+        double mathnet = BestOf(() => m.Multiply(mx, my), minSeconds: 1.0);
+        log.WriteLine($"  MathNet SparseMatrix.Multiply: {mathnet * 1e3:F3} ms");
+        return new SpmvBenchResult
+        {
+            Problem = problemName, N = a.Rows, Nnz = a.NonZeros, Backend = backend.Name, Threads = threads,
+            StreamGBps = stream, SpmvSeconds = best, SpmvBytes = bytes, SpmvGBps = bytes / best / 1e9,
+            MathNetSpmvSeconds = mathnet,
+        };
+    }
+
+    /// <summary>
+    /// Jacobi-PCG (b = A ones) on the CPU backend, timed as a whole solve (setup included), against the fastest of
+    /// MathNet's iterative solvers with its Diagonal preconditioner to the same 2-norm tolerance.
+    /// </summary>
+    public static CgBenchResult RunCg(CsrMatrix a, string problemName, int threads, double tolerance, bool runMathNet, TextWriter log,
+        IReadOnlyList<string>? mathnetSolvers = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        double stream = StreamTriadGBps(threads, log);
+        var b = a.Multiply(Enumerable.Repeat(1.0, a.Columns).ToArray());
+        using var backend = Backend.Create(BackendKind.Cpu, new BackendOptions { MaxDegreeOfParallelism = threads });
+        var options = new CgOptions { RelativeTolerance = tolerance, Preconditioner = Preconditioners.Jacobi, RecordHistory = false };
+        using var cg = new ConjugateGradient(options, backend);
+        // One warm-up solve so that JIT compilation is not timed; then the best of three.
+        cg.Solve(a, b);
+        LinearSolveResult? best = null;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var r = cg.Solve(a, b);
+            if (best is null || r.Elapsed + r.SetupElapsed < best.Elapsed + best.SetupElapsed) best = r;
+        }
+        var res = best!;
+        double cgSeconds = (res.Elapsed + res.SetupElapsed).TotalSeconds;
+        double lower = (double)res.BytesPerIteration * res.Iterations / (stream * 1e9);
+        log.WriteLine($"Jacobi-PCG {problemName}: {res.Status}, {res.Iterations} iterations, {cgSeconds:F3} s, relative residual {res.RelativeResidual:E2}");
+        log.WriteLine($"  per iteration {res.Elapsed.TotalSeconds / res.Iterations * 1e3:F3} ms; lower bound {lower / res.Iterations * 1e3:F3} ms ({res.BytesPerIteration / 1e6:F1} MB at {stream:F1} GB/s)");
+
+        var runs = new List<MathNetRun>();
+        if (runMathNet)
+        {
+            foreach (string name in mathnetSolvers ?? MathNetBaseline.SolverNames)
+            {
+                log.WriteLine($"MathNet {name} + Diagonal...");
+                var run = MathNetBaseline.Run(name, a, b, tolerance, maxIterations: Math.Max(10 * res.Iterations, 1000));
+                log.WriteLine($"  {run.Status}, {run.Iterations} iterations, {run.Seconds:F3} s, relative residual {run.RelativeResidual:E2}");
+                runs.Add(run);
+            }
+        }
+        var fastest = runs.Where(r => r.Converged).OrderBy(r => r.Seconds).FirstOrDefault();
+        return new CgBenchResult
+        {
+            Problem = problemName, N = a.Rows, Nnz = a.NonZeros, Backend = backend.Name, Threads = threads, Tolerance = tolerance,
+            StreamGBps = stream, CgStatus = res.Status.ToString(), CgSeconds = cgSeconds, CgSetupSeconds = res.SetupElapsed.TotalSeconds,
+            CgIterations = res.Iterations, CgRelativeResidual = res.RelativeResidual, BytesPerIteration = res.BytesPerIteration,
+            CgLowerBoundSeconds = lower, CgIterationSeconds = res.Elapsed.TotalSeconds / Math.Max(1, res.Iterations),
+            MathNetSolver = fastest?.Solver, MathNetSeconds = fastest?.Seconds, MathNetIterations = fastest?.Iterations,
+            MathNetRelativeResidual = fastest?.RelativeResidual, MathNetRuns = runs,
+        };
+    }
+
+    /// <summary>MathNet's BiCGStab with its Diagonal preconditioner on A x = b, for the demo's comparison line.</summary>
+    public static MathNetRun RunMathNetBaseline(CsrMatrix a, double[] b, double tolerance, int maxIterations, TextWriter log)
+    {
+        log.WriteLine($"MathNet BiCgStab + Diagonal (at most {maxIterations} iterations)...");
+        return MathNetBaseline.Run("BiCgStab", a, b, tolerance, maxIterations);
+    }
+
+    /// <summary>Writes a result as one indented JSON object.</summary>
+    public static void WriteJson(object result, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine(JsonSerializer.Serialize(result, result.GetType(), Json));
+    }
+
+    /// <summary>Prints a result as a two-column Spectre table.</summary>
+    public static void PrintTable(object result)
+    {
+        var table = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(result, result.GetType(), Json));
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (p.Value.ValueKind == JsonValueKind.Array) continue;
+            string text = p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out double d) ? Format(d) : p.Value.ToString();
+            table.AddRow(Markup.Escape(p.Name), Markup.Escape(text));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static string Format(double d) => d == Math.Floor(d) && Math.Abs(d) < 1e15 ? d.ToString("F0") : Math.Abs(d) < 1e-3 ? d.ToString("E3") : d.ToString("G5");
+
+    /// <summary>Best time per call over repeated calls for at least <paramref name="minSeconds"/>.</summary>
+    private static double BestOf(Action action, double minSeconds)
+    {
+        action();
+        double best = double.MaxValue;
+        var total = Stopwatch.StartNew();
+        int reps = 0;
+        while (total.Elapsed.TotalSeconds < minSeconds || reps < 5)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            reps++;
+        }
+        return best;
+    }
+}
