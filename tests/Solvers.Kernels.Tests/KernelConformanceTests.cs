@@ -4,16 +4,38 @@ using Xunit;
 
 namespace Solvers.Kernels.Tests;
 
-/// <summary>Creates one backend per test class and disposes it.</summary>
+/// <summary>
+/// Creates one backend per test class and disposes it. A backend that cannot run here (CUDA without a GPU)
+/// leaves <see cref="Backend"/> null and every test of the class reports itself skipped with the reason.
+/// </summary>
 public abstract class BackendFixture : IDisposable
 {
-    protected BackendFixture(BackendKind kind, BackendOptions? options = null) => Backend = Backend.Create(kind, options);
+    protected BackendFixture(BackendKind kind, BackendOptions? options = null)
+    {
+        try
+        {
+            Backend = Backend.Create(kind, options);
+        }
+        catch (BackendUnavailableException e)
+        {
+            SkipReason = $"{kind} backend unavailable on this machine: {e.Message}";
+        }
+    }
 
-    public Backend Backend { get; }
+    public Backend? Backend { get; }
+
+    public string? SkipReason { get; }
+
+    /// <summary>The backend, or a skip of the calling test when there is none.</summary>
+    public Backend Require()
+    {
+        Skip.If(Backend is null, SkipReason);
+        return Backend!;
+    }
 
     public void Dispose()
     {
-        Backend.Dispose();
+        Backend?.Dispose();
         GC.SuppressFinalize(this);
     }
 }
@@ -23,6 +45,10 @@ public sealed class CpuFixture() : BackendFixture(BackendKind.Cpu, new BackendOp
 public sealed class IlgpuCpuFixture() : BackendFixture(BackendKind.IlgpuCpu);
 
 public sealed class IlgpuCpuWarpFixture() : BackendFixture(BackendKind.IlgpuCpu, new BackendOptions { SpmvVariant = SpmvVariant.WarpPerRow });
+
+public sealed class CudaFixture() : BackendFixture(BackendKind.Cuda);
+
+public sealed class CudaWarpFixture() : BackendFixture(BackendKind.Cuda, new BackendOptions { SpmvVariant = SpmvVariant.WarpPerRow });
 
 /// <summary>
 /// Every kernel against a plain scalar reference on awkward sizes: 1, 31, 597 (not a multiple of any warp or
@@ -35,9 +61,12 @@ public abstract class KernelConformanceTests
     private const double ReductionTolerance = 1e-12;
     private const double ElementTolerance = 1e-14;
 
-    protected KernelConformanceTests(Backend backend) => B = backend;
+    private readonly BackendFixture _fixture;
 
-    protected Backend B { get; }
+    protected KernelConformanceTests(BackendFixture fixture) => _fixture = fixture;
+
+    /// <summary>The backend under test; skips the test when it is unavailable.</summary>
+    protected Backend B => _fixture.Require();
 
     /// <summary>Vector sizes; the ILGPU CPU accelerator emulates threads, so its subclass may trim the largest.</summary>
     public static TheoryData<int> Sizes => new() { 0, 1, 31, 597, 10007 };
@@ -62,7 +91,7 @@ public abstract class KernelConformanceTests
                 $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Sizes))]
     public void Dot_and_norm_match_scalar_reference(int n)
     {
@@ -75,7 +104,7 @@ public abstract class KernelConformanceTests
         Close(Math.Sqrt(nn), B.Blas.Norm2(dx), Math.Sqrt(nn), ReductionTolerance, "norm2");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Sizes))]
     public void Reductions_are_deterministic(int n)
     {
@@ -86,7 +115,7 @@ public abstract class KernelConformanceTests
         for (int k = 0; k < 3; k++) Assert.Equal(BitConverter.DoubleToInt64Bits(first), BitConverter.DoubleToInt64Bits(B.Blas.Dot(dx, dy)));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Sizes))]
     public void Elementwise_kernels_match_scalar_reference(int n)
     {
@@ -103,6 +132,11 @@ public abstract class KernelConformanceTests
         CloseVectors(y.Select((v, i) => x[i] + beta * v).ToArray(), dy.ToArray(), ElementTolerance, "xpay");
 
         dy.CopyFrom(y);
+        using var dw = B.Allocate(n);
+        B.Blas.Waxpy(alpha, dx, dy, dw);
+        CloseVectors(y.Select((v, i) => alpha * x[i] + v).ToArray(), dw.ToArray(), ElementTolerance, "waxpy");
+        CloseVectors(y, dy.ToArray(), 0, "waxpy leaves y");
+
         B.Blas.Scale(alpha, dy);
         CloseVectors(y.Select(v => alpha * v).ToArray(), dy.ToArray(), ElementTolerance, "scale");
 
@@ -118,7 +152,7 @@ public abstract class KernelConformanceTests
         CloseVectors(pos.Select(v => 1.0 / v).ToArray(), dp.ToArray(), ElementTolerance, "reciprocal");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Sizes))]
     public void Fused_cg_kernels_match_scalar_reference(int n)
     {
@@ -151,7 +185,7 @@ public abstract class KernelConformanceTests
         CloseVectors(ze, dz.ToArray(), ElementTolerance, "jacobi z");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Sizes))]
     public void AllFinite_detects_nan_and_infinity(int n)
     {
@@ -201,7 +235,7 @@ public abstract class KernelConformanceTests
         return CsrMatrix.FromCoordinates(rows, cols, ri.ToArray(), ci.ToArray(), v.ToArray());
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(MatrixCases))]
     public void Sparse_kernels_match_scalar_reference(string kind)
     {
@@ -252,7 +286,7 @@ public abstract class KernelConformanceTests
         Assert.Equal(a.Diagonal(), dd.ToArray());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Shape_and_ownership_errors_name_the_argument()
     {
         using var x = B.Allocate(3);
@@ -274,9 +308,15 @@ public abstract class KernelConformanceTests
     }
 }
 
-public sealed class CpuKernelConformanceTests(CpuFixture f) : KernelConformanceTests(f.Backend), IClassFixture<CpuFixture>;
+public sealed class CpuKernelConformanceTests(CpuFixture f) : KernelConformanceTests(f), IClassFixture<CpuFixture>;
 
-public sealed class IlgpuCpuKernelConformanceTests(IlgpuCpuFixture f) : KernelConformanceTests(f.Backend), IClassFixture<IlgpuCpuFixture>;
+public sealed class IlgpuCpuKernelConformanceTests(IlgpuCpuFixture f) : KernelConformanceTests(f), IClassFixture<IlgpuCpuFixture>;
 
 /// <summary>The warp-per-row SpMV forced on every matrix, so both ILGPU variants are checked whatever Auto picks.</summary>
-public sealed class IlgpuCpuWarpSpmvConformanceTests(IlgpuCpuWarpFixture f) : KernelConformanceTests(f.Backend), IClassFixture<IlgpuCpuWarpFixture>;
+public sealed class IlgpuCpuWarpSpmvConformanceTests(IlgpuCpuWarpFixture f) : KernelConformanceTests(f), IClassFixture<IlgpuCpuWarpFixture>;
+
+/// <summary>The same suite on a CUDA GPU; skipped, with the reason, where there is none.</summary>
+public sealed class CudaKernelConformanceTests(CudaFixture f) : KernelConformanceTests(f), IClassFixture<CudaFixture>;
+
+/// <summary>The warp-per-row SpMV on a CUDA GPU; skipped where there is none.</summary>
+public sealed class CudaWarpSpmvConformanceTests(CudaWarpFixture f) : KernelConformanceTests(f), IClassFixture<CudaWarpFixture>;

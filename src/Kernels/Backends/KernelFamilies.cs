@@ -19,6 +19,9 @@ public interface IBlasKernels
     /// <summary>y = x + beta y (the CG search-direction update p = z + beta p).</summary>
     void Xpay(DeviceVector x, double beta, DeviceVector y);
 
+    /// <summary>w = alpha x + y: the STREAM triad, and a residual-free update (PETSc's VecWAXPY).</summary>
+    void Waxpy(double alpha, DeviceVector x, DeviceVector y, DeviceVector w);
+
     /// <summary>x = alpha x.</summary>
     void Scale(double alpha, DeviceVector x);
 

@@ -64,7 +64,8 @@ public static class PdeProblems
                     if (i < n - 1) { ci[k] = row + n2; v[k++] = -1; }
                     rp[row + 1] = k;
                 }
-        return new CsrMatrix(unknowns, unknowns, rp, ci, v);
+        // Built row by row in order with sorted columns: valid by construction, so skip the copy and re-check.
+        return CsrMatrix.FromTrustedArrays(unknowns, unknowns, rp, ci, v);
     }
 
     /// <summary>
@@ -128,7 +129,8 @@ public static class PdeProblems
                 if (i < n - 1) { ci[p] = row + n; v[p++] = -north; }
                 rp[row + 1] = p;
             }
-        return new CsrMatrix(unknowns, unknowns, rp, ci, v);
+        // Built row by row in order with sorted columns: valid by construction, so skip the copy and re-check.
+        return CsrMatrix.FromTrustedArrays(unknowns, unknowns, rp, ci, v);
     }
 
     /// <summary>
@@ -213,7 +215,8 @@ public static class PdeProblems
                 if (i < n - 1) { ci[p] = row + n; v[p++] = -yWeight; }
                 rp[row + 1] = p;
             }
-        return new CsrMatrix(unknowns, unknowns, rp, ci, v);
+        // Built row by row in order with sorted columns: valid by construction, so skip the copy and re-check.
+        return CsrMatrix.FromTrustedArrays(unknowns, unknowns, rp, ci, v);
     }
 
     /// <summary>Checks n and returns the number of unknowns, rejecting grids whose unknowns or entries overflow int32 arrays.</summary>

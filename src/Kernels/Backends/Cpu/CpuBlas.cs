@@ -67,6 +67,14 @@ internal sealed class CpuBlas(CpuBackend backend) : IBlasKernels
         ForEachBlock(xs.Length, (s, len) => TensorPrimitives.MultiplyAdd(ys.AsSpan(s, len), beta, xs.AsSpan(s, len), ys.AsSpan(s, len)));
     }
 
+    public void Waxpy(double alpha, DeviceVector x, DeviceVector y, DeviceVector w)
+    {
+        double[] xs = Data(x, nameof(x)), ys = Data(y, nameof(y)), ws = Data(w, nameof(w));
+        KernelChecks.SameLength(x, nameof(x), y, nameof(y));
+        KernelChecks.SameLength(x, nameof(x), w, nameof(w));
+        ForEachBlock(xs.Length, (s, len) => TensorPrimitives.MultiplyAdd(xs.AsSpan(s, len), alpha, ys.AsSpan(s, len), ws.AsSpan(s, len)));
+    }
+
     public void Scale(double alpha, DeviceVector x)
     {
         double[] xs = Data(x, nameof(x));

@@ -259,6 +259,8 @@ internal sealed class IlgpuBackend : Backend
             a.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>, ArrayView<double>>(IlgpuKernels.Axpy);
         public readonly Action<Index1D, ArrayView<double>, double, ArrayView<double>> Xpay =
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double, ArrayView<double>>(IlgpuKernels.Xpay);
+        public readonly Action<Index1D, double, ArrayView<double>, ArrayView<double>, ArrayView<double>> Waxpy =
+            a.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>, ArrayView<double>, ArrayView<double>>(IlgpuKernels.Waxpy);
         public readonly Action<Index1D, double, ArrayView<double>> Scale =
             a.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>>(IlgpuKernels.Scale);
         public readonly Action<Index1D, ArrayView<double>, double> Fill =

@@ -42,6 +42,16 @@ internal sealed class IlgpuBlas(IlgpuBackend backend) : IBlasKernels
         if (x.Length > 0) backend.Kernels.Xpay(x.Length, xv, beta, yv);
     }
 
+    public void Waxpy(double alpha, DeviceVector x, DeviceVector y, DeviceVector w)
+    {
+        var xv = View(x, nameof(x));
+        var yv = View(y, nameof(y));
+        var wv = View(w, nameof(w));
+        KernelChecks.SameLength(x, nameof(x), y, nameof(y));
+        KernelChecks.SameLength(x, nameof(x), w, nameof(w));
+        if (x.Length > 0) backend.Kernels.Waxpy(x.Length, alpha, xv, yv, wv);
+    }
+
     public void Scale(double alpha, DeviceVector x)
     {
         var xv = View(x, nameof(x));

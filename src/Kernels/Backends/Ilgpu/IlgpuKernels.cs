@@ -20,6 +20,8 @@ internal static class IlgpuKernels
 
     public static void Xpay(Index1D i, ArrayView<double> x, double beta, ArrayView<double> y) => y[i] = x[i] + beta * y[i];
 
+    public static void Waxpy(Index1D i, double alpha, ArrayView<double> x, ArrayView<double> y, ArrayView<double> w) => w[i] = alpha * x[i] + y[i];
+
     public static void Scale(Index1D i, double alpha, ArrayView<double> x) => x[i] *= alpha;
 
     public static void Fill(Index1D i, ArrayView<double> x, double value) => x[i] = value;
