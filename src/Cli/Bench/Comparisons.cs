@@ -61,28 +61,41 @@ public static class Comparisons
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    /// <summary>STREAM triad bandwidth (GB/s) with <paramref name="threads"/> threads.</summary>
-    public static double StreamTriadGBps(int threads, TextWriter log)
+    /// <summary>Creates the backend a benchmark runs on: <paramref name="kind"/> with <paramref name="threads"/> CPU threads.</summary>
+    public static Backend CreateBackend(BackendKind kind, int threads)
+        => Backend.Create(kind, new BackendOptions { MaxDegreeOfParallelism = threads });
+
+    /// <summary>STREAM triad bandwidth (GB/s) of <paramref name="backend"/>.</summary>
+    public static double StreamTriadGBps(Backend backend, TextWriter log)
     {
-        log.WriteLine($"STREAM triad, {threads} thread(s)...");
-        double gbps = StreamTriad.MeasureGBps(threads);
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(log);
+        log.WriteLine($"STREAM triad on {backend.Name}...");
+        double gbps = StreamTriad.MeasureGBps(backend, StreamTriad.DefaultElements(backend));
         log.WriteLine($"  {gbps:F2} GB/s");
         return gbps;
     }
 
-    /// <summary>CSR SpMV on the CPU backend against STREAM and against MathNet's sparse product.</summary>
-    public static SpmvBenchResult RunSpmv(CsrMatrix a, string problemName, int threads, TextWriter log)
+    /// <summary>STREAM triad bandwidth (GB/s) of the CPU backend with <paramref name="threads"/> threads.</summary>
+    public static double StreamTriadGBps(int threads, TextWriter log)
+    {
+        using var backend = CreateBackend(BackendKind.Cpu, threads);
+        return StreamTriadGBps(backend, log);
+    }
+
+    /// <summary>CSR SpMV on a backend (the CPU one by default) against its STREAM triad and against MathNet's sparse product.</summary>
+    public static SpmvBenchResult RunSpmv(CsrMatrix a, string problemName, int threads, TextWriter log, BackendKind kind = BackendKind.Cpu)
     {
         ArgumentNullException.ThrowIfNull(a);
-        double stream = StreamTriadGBps(threads, log);
-        using var backend = Backend.Create(BackendKind.Cpu, new BackendOptions { MaxDegreeOfParallelism = threads });
+        using var backend = CreateBackend(kind, threads);
+        double stream = StreamTriadGBps(backend, log);
         using var da = backend.Upload(a);
         using var x = backend.Upload(Enumerable.Repeat(1.0, a.Columns).ToArray());
         using var y = backend.Allocate(a.Rows);
         // Bytes of one SpMV: the matrix once, x once (neighbours reused from cache), y written once.
         long bytes = da.MatrixBytes + 8L * a.Columns + 8L * a.Rows;
         log.WriteLine($"SpMV {problemName}: n = {a.Rows}, nnz = {a.NonZeros}, {bytes / 1e6:F1} MB per product");
-        double best = BestOf(() => backend.Sparse.Multiply(da, x, y), minSeconds: 1.0);
+        double best = BestOf(() => { backend.Sparse.Multiply(da, x, y); backend.Synchronize(); }, minSeconds: 1.0);
         log.WriteLine($"  {best * 1e3:F3} ms, {bytes / best / 1e9:F2} GB/s");
 
         var m = a.ToMathNet();
@@ -99,16 +112,16 @@ public static class Comparisons
     }
 
     /// <summary>
-    /// Jacobi-PCG (b = A ones) on the CPU backend, timed as a whole solve (setup included), against the fastest of
+    /// Jacobi-PCG (b = A ones) on a backend (the CPU one by default), timed as a whole solve (setup included), against the fastest of
     /// MathNet's iterative solvers with its Diagonal preconditioner to the same 2-norm tolerance.
     /// </summary>
     public static CgBenchResult RunCg(CsrMatrix a, string problemName, int threads, double tolerance, bool runMathNet, TextWriter log,
-        IReadOnlyList<string>? mathnetSolvers = null)
+        IReadOnlyList<string>? mathnetSolvers = null, BackendKind kind = BackendKind.Cpu)
     {
         ArgumentNullException.ThrowIfNull(a);
-        double stream = StreamTriadGBps(threads, log);
+        using var backend = CreateBackend(kind, threads);
+        double stream = StreamTriadGBps(backend, log);
         var b = a.Multiply(Enumerable.Repeat(1.0, a.Columns).ToArray());
-        using var backend = Backend.Create(BackendKind.Cpu, new BackendOptions { MaxDegreeOfParallelism = threads });
         var options = new CgOptions { RelativeTolerance = tolerance, Preconditioner = Preconditioners.Jacobi, RecordHistory = false };
         using var cg = new ConjugateGradient(options, backend);
         // One warm-up solve so that JIT compilation is not timed; then the best of three.

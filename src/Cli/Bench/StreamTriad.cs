@@ -1,58 +1,40 @@
 using System.Diagnostics;
-using System.Numerics;
-using System.Runtime.InteropServices;
+using Solvers.Kernels;
 
 namespace Solvers.Cli.Bench;
 
 /// <summary>
-/// The STREAM triad a = b + s c, measured in process so that every bandwidth ratio we report compares against
-/// this machine, these threads, this run. Bytes are counted as STREAM does: 24 per element (two reads, one
-/// write; write-allocate traffic is not counted, the same convention as our kernels' byte counts).
+/// The STREAM triad w = alpha x + y, run through the backend's own <see cref="IBlasKernels.Waxpy"/>, so that every
+/// bandwidth ratio we report compares against this device, these threads, this run. Bytes are counted as STREAM
+/// does: 24 per element (two reads, one write); write-allocate traffic is not counted, the same convention as
+/// our kernels' byte counts.
 /// </summary>
 internal static class StreamTriad
 {
     /// <summary>Best-of-<paramref name="repetitions"/> triad bandwidth in GB/s (1e9 bytes).</summary>
-    public static double MeasureGBps(int threads, int elements = 1 << 24, int repetitions = 10)
+    /// <param name="backend">The backend to measure.</param>
+    /// <param name="elements">Vector length; large enough that three vectors are well beyond the last-level cache.</param>
+    /// <param name="repetitions">Timed repetitions after one warm-up.</param>
+    public static double MeasureGBps(Backend backend, int elements, int repetitions = 10)
     {
-        var a = new double[elements];
-        var b = new double[elements];
-        var c = new double[elements];
-        int chunks = threads;
-        // First touch by the threads that will stream the data, as STREAM does.
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            var (s, e) = Chunk(t, chunks, elements);
-            for (int i = s; i < e; i++) { a[i] = 0; b[i] = 1; c[i] = 2; }
-        });
+        using var x = backend.Allocate(elements);
+        using var y = backend.Allocate(elements);
+        using var w = backend.Allocate(elements);
+        backend.Blas.Fill(x, 1.0);
+        backend.Blas.Fill(y, 2.0);
+        backend.Blas.Waxpy(3.0, x, y, w);
+        backend.Synchronize();
         double best = double.MaxValue;
-        var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
         for (int rep = 0; rep < repetitions; rep++)
         {
             var sw = Stopwatch.StartNew();
-            Parallel.For(0, chunks, po, t =>
-            {
-                var (s, e) = Chunk(t, chunks, elements);
-                Triad(a.AsSpan(s, e - s), b.AsSpan(s, e - s), c.AsSpan(s, e - s), 3.0);
-            });
+            backend.Blas.Waxpy(3.0, x, y, w);
+            backend.Synchronize();
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
         }
-        GC.KeepAlive(a);
         return 24.0 * elements / best / 1e9;
     }
 
-    private static (int Start, int End) Chunk(int t, int chunks, int n)
-    {
-        long s = (long)n * t / chunks, e = (long)n * (t + 1) / chunks;
-        return ((int)s, (int)e);
-    }
-
-    private static void Triad(Span<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, double scalar)
-    {
-        var av = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var bv = MemoryMarshal.Cast<double, Vector<double>>(b);
-        var cv = MemoryMarshal.Cast<double, Vector<double>>(c);
-        var s = new Vector<double>(scalar);
-        for (int k = 0; k < av.Length; k++) av[k] = bv[k] + s * cv[k];
-        for (int i = av.Length * Vector<double>.Count; i < a.Length; i++) a[i] = b[i] + scalar * c[i];
-    }
+    /// <summary>Default triad length: 2^24 doubles per vector on a CPU (384 MB in all), 2^27 on a GPU (3 GB).</summary>
+    public static int DefaultElements(Backend backend) => backend.Kind == BackendKind.Cuda ? 1 << 27 : 1 << 24;
 }
