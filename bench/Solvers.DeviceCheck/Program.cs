@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Solvers.Cli.Bench;
+using Solvers.Kernels;
+using Solvers.Problems;
+using Xunit;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+// A minimal in-process runner for the CUDA test classes: the device machine has no .NET SDK, so `dotnet test`
+// cannot run there. It runs the very same test methods the xunit suite runs (classes whose name starts with
+// "Cuda"), with their fixtures and theory data, then the GPU benchmarks, and writes JSON under the output folder.
+string outDir = args.Length > 0 ? args[0] : "device-out";
+bool benchOnly = args.Contains("--bench-only");
+bool testsOnly = args.Contains("--tests-only");
+Directory.CreateDirectory(outDir);
+
+Console.WriteLine("Devices:");
+foreach (var d in Backend.ListDevices()) Console.WriteLine($"  {d.Kind}: {d.Name} ({d.Details})");
+
+int failed = 0;
+if (!benchOnly)
+{
+    var results = new List<object>();
+    var assemblies = new[]
+    {
+        typeof(Solvers.Kernels.Tests.KernelConformanceTests).Assembly,
+        typeof(Solvers.Tests.ConjugateGradientTests).Assembly,
+    };
+    int passed = 0, skipped = 0;
+    foreach (var type in assemblies.SelectMany(a => a.GetTypes())
+                 .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && t.Name.StartsWith("Cuda", StringComparison.Ordinal)))
+    {
+        var fixtures = new Dictionary<Type, object>();
+        var log = new Output();
+        object Make()
+        {
+            var ctor = type.GetConstructors().Single();
+            var args2 = ctor.GetParameters().Select(p => p.ParameterType == typeof(ITestOutputHelper)
+                ? log
+                : fixtures.TryGetValue(p.ParameterType, out var f) ? f : fixtures[p.ParameterType] = Activator.CreateInstance(p.ParameterType)!).ToArray();
+            return ctor.Invoke(args2);
+        }
+        foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+                     .Where(m => m.GetCustomAttributes<FactAttribute>(true).Any()))
+        {
+            var data = method.GetCustomAttributes<DataAttribute>(true).SelectMany(a => a.GetData(method)).ToList();
+            if (data.Count == 0) data.Add([]);
+            foreach (var row in data)
+            {
+                string name = $"{type.Name}.{method.Name}({string.Join(", ", row.Select(v => v?.ToString()))})";
+                var sw = Stopwatch.StartNew();
+                string outcome, detail = "";
+                try
+                {
+                    method.Invoke(Make(), row);
+                    outcome = "passed";
+                    passed++;
+                }
+                catch (TargetInvocationException e) when (e.InnerException?.GetType().Name == "SkipException")
+                {
+                    outcome = "skipped";
+                    detail = e.InnerException!.Message;
+                    skipped++;
+                }
+                catch (TargetInvocationException e)
+                {
+                    outcome = "failed";
+                    detail = e.InnerException?.ToString() ?? e.ToString();
+                    failed++;
+                }
+                Console.WriteLine($"  [{outcome}] {name} {sw.Elapsed.TotalMilliseconds:F0} ms {(outcome == "failed" ? detail : "")}");
+                results.Add(new { name, outcome, detail, ms = sw.Elapsed.TotalMilliseconds });
+            }
+        }
+        foreach (var f in fixtures.Values) (f as IDisposable)?.Dispose();
+        if (log.Lines.Count > 0) File.AppendAllLines(Path.Combine(outDir, "device-tests.log"), log.Lines.Select(l => $"{type.Name}: {l}"));
+    }
+    File.WriteAllText(Path.Combine(outDir, "device-tests.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"Device tests: {passed} passed, {failed} failed, {skipped} skipped");
+}
+
+if (!testsOnly)
+{
+    var json = new JsonSerializerOptions { WriteIndented = true };
+    void Save(string file, object o) => File.WriteAllText(Path.Combine(outDir, file), JsonSerializer.Serialize(o, o.GetType(), json));
+    try
+    {
+        var p1000 = PdeProblems.Poisson2D(1000);
+        Save("bench-spmv-cuda-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
+        Save("bench-cg-cuda-poisson2d-1000.json", Comparisons.RunCg(p1000, "poisson2d:1000", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
+        var p3 = PdeProblems.Poisson3D(100);
+        Save("bench-spmv-cuda-poisson3d-100.json", Comparisons.RunSpmv(p3, "poisson3d:100", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
+        Save("bench-cg-cuda-poisson3d-100.json", Comparisons.RunCg(p3, "poisson3d:100", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
+        // The same figures on the device machine's own CPU cores, for the CPU-vs-GPU row of the table.
+        Save("bench-cg-cpu-poisson2d-1000.json", Comparisons.RunCg(p1000, "poisson2d:1000", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out));
+    }
+    catch (Exception e)
+    {
+        Console.WriteLine($"Benchmark failed: {e}");
+        File.WriteAllText(Path.Combine(outDir, "bench-error.txt"), e.ToString());
+        failed++;
+    }
+}
+return failed == 0 ? 0 : 1;
+
+internal sealed class Output : ITestOutputHelper
+{
+    public List<string> Lines { get; } = [];
+
+    public void WriteLine(string message) => Lines.Add(message);
+
+    public void WriteLine(string format, params object[] args) => Lines.Add(string.Format(format, args));
+}
