@@ -1,0 +1,109 @@
+using Solvers.Cli.Bench;
+using Spectre.Console;
+
+namespace Solvers.Cli.Commands;
+
+/// <summary>Which measurement <c>solvers bench</c> runs.</summary>
+internal enum BenchKind
+{
+    /// <summary>CSR SpMV bandwidth against STREAM and MathNet.</summary>
+    Spmv,
+    /// <summary>Jacobi-PCG against MathNet's iterative solvers and the memory-traffic lower bound.</summary>
+    Cg,
+    /// <summary>The STREAM triad bandwidth alone.</summary>
+    Stream,
+}
+
+/// <summary>What <c>solvers bench</c> was asked to do.</summary>
+internal sealed record BenchSettings
+{
+    public required BenchKind Kind { get; init; }
+
+    /// <summary>Problem spec or .mtx file; null for the default (poisson2d:1000 for spmv, poisson2d:512 for cg).</summary>
+    public string? Problem { get; init; }
+
+    public int Threads { get; init; } = 2;
+
+    public double Tolerance { get; init; } = 1e-8;
+
+    public bool NoMathNet { get; init; }
+
+    public bool Json { get; init; }
+}
+
+/// <summary><c>solvers bench spmv|cg|stream</c>: wires the options to <see cref="Comparisons"/>.</summary>
+internal static class BenchCommand
+{
+    public const string DefaultSpmvProblem = "poisson2d:1000";
+    public const string DefaultCgProblem = "poisson2d:512";
+
+    /// <summary>Runs the benchmark; returns 0, 1 when the CG benchmark did not converge, 2 on bad input.</summary>
+    /// <remarks>Progress lines go to <paramref name="stderr"/>, so stdout holds only the table or the JSON.</remarks>
+    public static int Run(BenchSettings s, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        try
+        {
+            if (s.Threads < 1) throw new CliUsageException($"--threads must be at least 1, got {s.Threads}");
+            if (!(s.Tolerance >= 0) || !double.IsFinite(s.Tolerance))
+                throw new CliUsageException($"--tol must be a non-negative number, got {s.Tolerance}");
+            object result;
+            int exit = ExitCodes.Success;
+            switch (s.Kind)
+            {
+                case BenchKind.Spmv:
+                {
+                    var a = CliHelpers.LoadProblem(s.Problem ?? DefaultSpmvProblem, out string name);
+                    result = Comparisons.RunSpmv(a, name, s.Threads, stderr);
+                    break;
+                }
+                case BenchKind.Cg:
+                {
+                    var a = CliHelpers.LoadProblem(s.Problem ?? DefaultCgProblem, out string name);
+                    if (!a.IsSquare) throw new CliUsageException($"{name}: A is {a.Rows}x{a.Columns}; CG needs a square matrix");
+                    var r = Comparisons.RunCg(a, name, s.Threads, s.Tolerance, !s.NoMathNet, stderr);
+                    if (r.CgStatus != nameof(SolverStatus.Converged)) exit = ExitCodes.NotConverged;
+                    result = r;
+                    break;
+                }
+                default:
+                    result = new StreamResult(s.Threads, Comparisons.StreamTriadGBps(s.Threads, stderr));
+                    break;
+            }
+
+            if (s.Json) Comparisons.WriteJson(result, stdout);
+            else WithConsole(stdout, () => Comparisons.PrintTable(result));
+            stdout.Flush();
+            return exit;
+        }
+        catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+        {
+            return code;
+        }
+    }
+
+    /// <summary>The result of <c>bench stream</c>.</summary>
+    internal sealed record StreamResult(
+        [property: System.Text.Json.Serialization.JsonPropertyName("threads")] int Threads,
+        [property: System.Text.Json.Serialization.JsonPropertyName("streamGBps")] double StreamGBps);
+
+    // Comparisons.PrintTable writes to AnsiConsole; point that at stdout for the call when stdout is not the console.
+    private static void WithConsole(TextWriter stdout, Action action)
+    {
+        if (ReferenceEquals(stdout, Console.Out))
+        {
+            action();
+            return;
+        }
+        var saved = AnsiConsole.Console;
+        AnsiConsole.Console = CliHelpers.ConsoleFor(stdout);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            AnsiConsole.Console = saved;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using Solvers.Cli.Commands;
+
+namespace Solvers.Cli;
+
+/// <summary>The <c>solvers</c> command line: info, solve, demo, bench.</summary>
+public static class Program
+{
+    /// <summary>Process entry point; returns the exit code (0 converged, 1 not converged, 2 bad input or usage).</summary>
+    public static int Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        // First Ctrl+C cancels the solve (the result is reported with status Cancelled); a second one kills.
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return;
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return Run(args, Console.Out, Console.Error, cts.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs the command, writing to the given writers; returns the exit code.
+    /// Usage errors print one line <c>solvers: error: ...</c> on <paramref name="stderr"/> and return 2.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var root = BuildRootCommand(stdout, stderr, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            CliHelpers.WriteError(stderr, $"{parse.Errors[0].Message} (see 'solvers --help')");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Bad input is reported by each command; whatever reaches here is a bug or an environment failure.
+            CliHelpers.WriteError(stderr, $"{e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("SOLVERS_DEBUG") is "1") stderr.WriteLine(e);
+            return ExitCodes.NotConverged;
+        }
+    }
+
+    /// <summary>Builds the command tree; the actions write to the given writers.</summary>
+    internal static RootCommand BuildRootCommand(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("Sparse linear solvers: preconditioned CG on CPU (SIMD, threads) and CUDA backends.");
+        root.Add(BuildInfo(stdout, stderr));
+        root.Add(BuildSolve(stdout, stderr, cancellationToken));
+        root.Add(BuildDemo(stdout, stderr, cancellationToken));
+        root.Add(BuildBench(stdout, stderr));
+        return root;
+    }
+
+    private static Command BuildInfo(TextWriter stdout, TextWriter stderr)
+    {
+        var info = new Command("info", "List backends and devices, the .NET runtime, processor count and SIMD width.");
+        info.SetAction(_ => InfoCommand.Run(stdout, stderr));
+        return info;
+    }
+
+    private static Option<string> BackendOption() => new("--backend")
+    {
+        Description = "Compute backend: auto, cpu, ilgpu-cpu or cuda (auto honours SOLVERS_BACKEND, else CUDA when present, else cpu).",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    private static Option<int> ThreadsOption(string description) => new("--threads") { Description = description };
+
+    // Option<int?> would name its type 'System.Nullable`1[System.Int32]' in parse errors: use Option<int> and ask
+    // whether it was given.
+    private static int? OptionalValue(ParseResult p, Option<int> option) => p.GetResult(option) is null ? null : p.GetValue(option);
+
+    private static Command BuildSolve(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var matrix = new Argument<string?>("A.mtx")
+        {
+            Description = "Matrix Market file holding A (or use --problem).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var problem = new Option<string?>("--problem")
+        {
+            Description = "Generate A instead of reading it: poisson2d:N, poisson3d:N, anisotropic2d:N,eps or variable2d:N.",
+        };
+        var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector holding b (default b = A * ones, and the error against ones is reported)." };
+        var tol = new Option<double>("--tol") { Description = "Relative tolerance on ||b - Ax|| / ||b||.", DefaultValueFactory = _ => 1e-8 };
+        var maxit = new Option<int>("--maxit") { Description = "Iteration limit (default 10 n)." };
+        var precond = new Option<string>("--precond") { Description = "Preconditioner: none or jacobi.", DefaultValueFactory = _ => "jacobi" };
+        var backend = BackendOption();
+        var threads = ThreadsOption("CPU threads (default: all processors).");
+        var output = new Option<string?>("--out") { Description = "Write x to this file (Matrix Market array)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the summary table; no progress line." };
+
+        var solve = new Command("solve", "Solve A x = b by preconditioned conjugate gradients.")
+        {
+            matrix, problem, rhs, tol, maxit, precond, backend, threads, output, json,
+        };
+        solve.SetAction(p => SolveCommand.Run(new SolveSettings
+        {
+            MatrixPath = p.GetValue(matrix),
+            Problem = p.GetValue(problem),
+            RhsPath = p.GetValue(rhs),
+            Tolerance = p.GetValue(tol),
+            MaxIterations = OptionalValue(p, maxit),
+            Preconditioner = p.GetValue(precond) ?? "jacobi",
+            Backend = p.GetValue(backend) ?? "auto",
+            Threads = OptionalValue(p, threads),
+            OutPath = p.GetValue(output),
+            Json = p.GetValue(json),
+        }, stdout, stderr, cancellationToken));
+        return solve;
+    }
+
+    private static Command BuildDemo(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var size = new Option<int>("--size") { Description = "Grid points per direction (n = size^2 unknowns).", DefaultValueFactory = _ => 1000 };
+        var cap = new Option<int>("--mathnet-max-iterations")
+        {
+            Description = "Iteration cap of the MathNet.Numerics baseline, so the demo ends in a minute or two.",
+            DefaultValueFactory = _ => DemoCommand.DefaultMathNetMaxIterations,
+        };
+        var noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet.Numerics baseline." };
+        var backend = BackendOption();
+        var threads = ThreadsOption("CPU threads (default: all processors).");
+        var demo = new Command("demo", "Solve 2D Poisson with 10^6 unknowns by Jacobi-PCG and compare with MathNet.Numerics.")
+        {
+            size, cap, noMathNet, backend, threads,
+        };
+        demo.SetAction(p => DemoCommand.Run(new DemoSettings
+        {
+            Size = p.GetValue(size),
+            MathNetMaxIterations = p.GetValue(cap),
+            NoMathNet = p.GetValue(noMathNet),
+            Backend = p.GetValue(backend) ?? "auto",
+            Threads = OptionalValue(p, threads),
+        }, stdout, stderr, cancellationToken));
+        return demo;
+    }
+
+    private static Command BuildBench(TextWriter stdout, TextWriter stderr)
+    {
+        var bench = new Command("bench", "Measure SpMV and CG against STREAM and MathNet.Numerics in one run.");
+        bench.Add(BenchSub(BenchKind.Spmv, "spmv", $"CSR SpMV bandwidth against STREAM triad and MathNet (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
+        bench.Add(BenchSub(BenchKind.Cg, "cg", $"Jacobi-PCG against MathNet's iterative solvers and the memory-traffic bound (default problem {BenchCommand.DefaultCgProblem}).", stdout, stderr));
+        bench.Add(BenchSub(BenchKind.Stream, "stream", "STREAM triad bandwidth alone.", stdout, stderr));
+        return bench;
+    }
+
+    private static Command BenchSub(BenchKind kind, string name, string description, TextWriter stdout, TextWriter stderr)
+    {
+        var threads = new Option<int>("--threads") { Description = "Threads for every measurement.", DefaultValueFactory = _ => 2 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var cmd = new Command(name, description) { threads, json };
+        Option<string?>? problem = null;
+        Option<double>? tol = null;
+        Option<bool>? noMathNet = null;
+        if (kind != BenchKind.Stream)
+        {
+            problem = new Option<string?>("--problem") { Description = "Problem spec (poisson2d:N, ...) or a Matrix Market file." };
+            cmd.Add(problem);
+        }
+        if (kind == BenchKind.Cg)
+        {
+            tol = new Option<double>("--tol") { Description = "Relative tolerance.", DefaultValueFactory = _ => 1e-8 };
+            noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet.Numerics solvers." };
+            cmd.Add(tol);
+            cmd.Add(noMathNet);
+        }
+        cmd.SetAction(p => BenchCommand.Run(new BenchSettings
+        {
+            Kind = kind,
+            Problem = problem is null ? null : p.GetValue(problem),
+            Threads = p.GetValue(threads),
+            Tolerance = tol is null ? 1e-8 : p.GetValue(tol),
+            NoMathNet = noMathNet is not null && p.GetValue(noMathNet),
+            Json = p.GetValue(json),
+        }, stdout, stderr));
+        return cmd;
+    }
+}

@@ -1,0 +1,258 @@
+using System.Text.Json;
+using Solvers.Cli;
+using Solvers.Cli.Commands;
+using Solvers.Sparse;
+using Xunit;
+
+namespace Solvers.Tests;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "solvers-cli-tests-" + Guid.NewGuid().ToString("N"));
+
+    public CliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void AssertOneLineError(string err)
+    {
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("solvers: error: ", lines[0]);
+    }
+
+    private string WriteFile(string name, string text)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void SolveGeneratedProblemPrintsOneJsonObject()
+    {
+        var (code, output, err) = Run("solve", "--problem", "poisson2d:16", "--json", "--backend", "cpu");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        using var doc = JsonDocument.Parse(output); // throws unless stdout is exactly one JSON value
+        var root = doc.RootElement;
+        Assert.Equal(JsonValueKind.Object, root.ValueKind);
+        Assert.Equal("Converged", root.GetProperty("status").GetString());
+        Assert.True(root.GetProperty("relativeResidual").GetDouble() <= 1e-8);
+        Assert.Equal(256, root.GetProperty("n").GetInt32());
+        Assert.Equal(5 * 16 * 16 - 4 * 16, root.GetProperty("nnz").GetInt32());
+        Assert.True(root.GetProperty("errorVsOnes").GetDouble() < 1e-6);
+        Assert.True(root.GetProperty("iterations").GetInt32() > 0);
+        Assert.Equal("jacobi", root.GetProperty("preconditioner").GetString());
+        Assert.StartsWith("cpu", root.GetProperty("backend").GetString());
+        foreach (string name in new[] { "seconds", "setupSeconds", "gbps", "message" })
+            Assert.True(root.TryGetProperty(name, out _), name);
+    }
+
+    [Fact]
+    public void SolveSummaryTableNamesTheFigures()
+    {
+        var (code, output, _) = Run("solve", "--problem", "poisson2d:8", "--backend", "cpu", "--threads", "1");
+        Assert.Equal(0, code);
+        foreach (string word in new[] { "Converged", "iterations", "relative residual", "error vs ones", "GB/s", "cpu", "jacobi", "nnz" })
+            Assert.Contains(word, output);
+        Assert.DoesNotContain("\u001b[", output); // no ANSI codes when stdout is not a terminal
+    }
+
+    [Fact]
+    public void SolveMatrixMarketFileWithRhsMatchesDenseSolve()
+    {
+        // A small SPD matrix (symmetric, strictly diagonally dominant) and a non-trivial b.
+        var a = CsrMatrix.FromDense(new double[,]
+        {
+            { 4, -1, 0, 0.5, 0 },
+            { -1, 5, -2, 0, 0 },
+            { 0, -2, 6, -1, 0 },
+            { 0.5, 0, -1, 3, -1 },
+            { 0, 0, 0, -1, 2 },
+        });
+        double[] b = [1, -2, 3, 0.5, 4];
+        string aPath = Path.Combine(_dir, "a.mtx"), bPath = Path.Combine(_dir, "b.mtx"), xPath = Path.Combine(_dir, "x.mtx");
+        MatrixMarket.WriteMatrix(aPath, a);
+        MatrixMarket.WriteVector(bPath, b);
+
+        var (code, output, err) = Run("solve", aPath, "--rhs", bPath, "--out", xPath, "--tol", "1e-12", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("errorVsOnes").ValueKind);
+
+        double[] x = MatrixMarket.ReadVector(xPath);
+        var expected = MathNet.Numerics.LinearAlgebra.Double.DenseMatrix.OfArray(a.ToDense())
+            .Solve(MathNet.Numerics.LinearAlgebra.Double.DenseVector.OfArray(b));
+        Assert.Equal(b.Length, x.Length);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(expected[i], x[i], 1e-6);
+    }
+
+    [Fact]
+    public void MalformedMatrixMarketFileIsExitTwoNamingFileAndLine()
+    {
+        string path = WriteFile("bad.mtx",
+            "%%MatrixMarket matrix coordinate real general\n" +
+            "2 2 2\n" +
+            "1 1 4.0\n" +
+            "2 x 4.0\n");
+        var (code, output, err) = Run("solve", path, "--json");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        AssertOneLineError(err);
+        Assert.Contains("bad.mtx", err);
+        Assert.Contains(":4", err);
+    }
+
+    [Fact]
+    public void MissingFileIsExitTwoNamingTheFile()
+    {
+        string path = Path.Combine(_dir, "nowhere.mtx");
+        var (code, _, err) = Run("solve", path);
+        Assert.Equal(2, code);
+        AssertOneLineError(err);
+        Assert.Contains("nowhere.mtx", err);
+
+        string a = Path.Combine(_dir, "a.mtx");
+        MatrixMarket.WriteMatrix(a, CsrMatrix.FromDense(new double[,] { { 2, 0 }, { 0, 2 } }));
+        (code, _, err) = Run("solve", a, "--rhs", Path.Combine(_dir, "no-rhs.mtx"));
+        Assert.Equal(2, code);
+        AssertOneLineError(err);
+        Assert.Contains("no-rhs.mtx", err);
+    }
+
+    [Theory]
+    [InlineData("--precond", "ilu", "ilu")]
+    [InlineData("--backend", "quantum", "quantum")]
+    [InlineData("--problem", "poisson9d:4", "poisson9d")]
+    public void UnknownNamesAreExitTwo(string option, string value, string mentioned)
+    {
+        string[] args = option == "--problem"
+            ? ["solve", option, value]
+            : ["solve", "--problem", "poisson2d:4", option, value];
+        var (code, output, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        AssertOneLineError(err);
+        Assert.Contains(mentioned, err);
+    }
+
+    [Theory]
+    [InlineData("solve", "--problem", "poisson2d:4", "--maxit", "abc")]
+    [InlineData("solve", "--problem", "poisson2d:4", "--no-such-option")]
+    [InlineData("solve")]
+    [InlineData("frobnicate")]
+    [InlineData("solve", "--problem", "poisson2d:4", "--threads", "0")]
+    public void UsageErrorsAreExitTwo(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        AssertOneLineError(err);
+    }
+
+    [Fact]
+    public void NegativeDiagonalWithJacobiIsIndefiniteExitOne()
+    {
+        string path = Path.Combine(_dir, "neg.mtx");
+        MatrixMarket.WriteMatrix(path, CsrMatrix.FromDense(new double[,] { { 2, 0, 0 }, { 0, -1, 0 }, { 0, 0, 3 } }));
+        var (code, output, _) = Run("solve", path, "--json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("IndefiniteMatrix", doc.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void IndefiniteMatrixWithoutPreconditionerIsExitOne()
+    {
+        string path = Path.Combine(_dir, "indef.mtx");
+        MatrixMarket.WriteMatrix(path, CsrMatrix.FromDense(new double[,] { { 1, 2 }, { 2, 1 } }));
+        string rhs = Path.Combine(_dir, "rhs.mtx");
+        MatrixMarket.WriteVector(rhs, [1.0, -1.0]); // an eigenvector of eigenvalue -1: p'Ap < 0 at once
+        var (code, output, _) = Run("solve", path, "--precond", "none", "--rhs", rhs, "--json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("IndefiniteMatrix", doc.RootElement.GetProperty("status").GetString());
+
+        // The human summary prints the status too.
+        (code, output, _) = Run("solve", path, "--precond", "none", "--rhs", rhs);
+        Assert.Equal(1, code);
+        Assert.Contains("IndefiniteMatrix", output);
+    }
+
+    [Fact]
+    public void CudaWithoutGpuIsExitTwoMentioningCuda()
+    {
+        if (Kernels.Backend.ListDevices().Any(d => d.Kind == Kernels.BackendKind.Cuda)) return; // a GPU is present here
+        var (code, output, err) = Run("solve", "--problem", "poisson2d:4", "--backend", "cuda", "--json");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        AssertOneLineError(err);
+        Assert.Contains("CUDA", err);
+    }
+
+    [Fact]
+    public void InfoListsTheCpuBackend()
+    {
+        var (code, output, err) = Run("info");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.Contains("cpu", output);
+        Assert.Contains(".NET", output);
+    }
+
+    [Fact]
+    public void SolveCommandCanBeCalledDirectly()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = SolveCommand.Run(new SolveSettings { Problem = "anisotropic2d:6,0.1", Json = true, Backend = "cpu", Preconditioner = "none" }, stdout, stderr);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(36, doc.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal("none", doc.RootElement.GetProperty("preconditioner").GetString());
+    }
+
+    [Fact]
+    public void NotConvergedIsExitOneWithStatus()
+    {
+        var (code, output, _) = Run("solve", "--problem", "poisson2d:10", "--maxit", "2", "--json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("MaxIterations", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("iterations").GetInt32());
+    }
+
+    [Fact]
+    public void DemoRunsOnASmallGridWithoutMathNet()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = DemoCommand.Run(new DemoSettings { Size = 20, NoMathNet = true, Backend = "cpu" }, stdout, stderr);
+        Assert.Equal(0, code);
+        Assert.Contains("Converged", stdout.ToString());
+        Assert.Contains("error vs ones", stdout.ToString());
+    }
+
+    [Fact]
+    public void DemoComparesWithCappedMathNet()
+    {
+        var (code, output, err) = Run("demo", "--size", "12", "--mathnet-max-iterations", "3", "--backend", "cpu");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.Contains("MathNet", output);
+        Assert.Contains("capped", output);
+    }
+}
