@@ -27,12 +27,13 @@ internal static class MathNetBaseline
         _ => throw new ArgumentException($"Unknown MathNet solver '{name}'; available: {string.Join(", ", SolverNames)}.", nameof(name)),
     };
 
-    public static MathNetRun Run(string solverName, CsrMatrix a, double[] b, double tolerance, int maxIterations)
+    /// <summary>Runs one solver; it is stopped (status Cancelled, not converged) when it exceeds <paramref name="timeBudget"/>.</summary>
+    public static MathNetRun Run(string solverName, CsrMatrix a, double[] b, double tolerance, int maxIterations, TimeSpan? timeBudget = null)
     {
         var matrix = a.ToMathNet();
         var rhs = Vector<double>.Build.DenseOfArray(b);
         var x = Vector<double>.Build.Dense(a.Rows);
-        var relative = new RelativeResidual2Norm(tolerance);
+        var relative = new RelativeResidual2Norm(tolerance, timeBudget ?? TimeSpan.MaxValue);
         var count = new IterationCountStopCriterion<double>(maxIterations);
         var iterator = new Iterator<double>(count, relative);
         var solver = Create(solverName);
@@ -44,9 +45,14 @@ internal static class MathNetBaseline
             iterator.Status == IterationStatus.Converged && trueRel <= tolerance * 10);
     }
 
-    /// <summary>Stops when ||r||_2 &lt;= tol ||b||_2, the criterion of our CG (MathNet's own uses the infinity norm).</summary>
-    private sealed class RelativeResidual2Norm(double tolerance) : IIterationStopCriterion<double>
+    /// <summary>
+    /// Stops when ||r||_2 &lt;= tol ||b||_2, the criterion of our CG (MathNet's own uses the infinity norm), or
+    /// with Cancelled when the time budget is spent (ML(k)-BiCGStab can take minutes where the others take seconds).
+    /// </summary>
+    private sealed class RelativeResidual2Norm(double tolerance, TimeSpan budget) : IIterationStopCriterion<double>
     {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
         public int LastIteration { get; private set; }
 
         public IterationStatus Status { get; private set; } = IterationStatus.Continue;
@@ -56,7 +62,8 @@ internal static class MathNetBaseline
             LastIteration = iterationNumber + 1;
             double r = residualVector.L2Norm(), bn = sourceVector.L2Norm();
             Status = !double.IsFinite(r) ? IterationStatus.Failure
-                : r <= tolerance * bn ? IterationStatus.Converged : IterationStatus.Continue;
+                : r <= tolerance * bn ? IterationStatus.Converged
+                : _clock.Elapsed > budget ? IterationStatus.Cancelled : IterationStatus.Continue;
             return Status;
         }
 
@@ -64,8 +71,9 @@ internal static class MathNetBaseline
         {
             Status = IterationStatus.Continue;
             LastIteration = 0;
+            _clock.Restart();
         }
 
-        public IIterationStopCriterion<double> Clone() => new RelativeResidual2Norm(tolerance);
+        public IIterationStopCriterion<double> Clone() => new RelativeResidual2Norm(tolerance, budget);
     }
 }
