@@ -183,6 +183,17 @@ public abstract class KernelConformanceTests
         for (int i = 0; i < n; i++) { ze[i] = d[i] * re[i]; rz += re[i] * ze[i]; rzScale += Math.Abs(re[i] * ze[i]); }
         Close(rz, B.Blas.PointwiseMultiplyDot(dd, dr, dz), rzScale, ReductionTolerance, "jacobi r'z");
         CloseVectors(ze, dz.ToArray(), ElementTolerance, "jacobi z");
+
+        // The fused update-and-Jacobi kernel against the same scalar reference, from the original x and r.
+        dx.CopyFrom(x);
+        dr.CopyFrom(r);
+        B.Blas.Fill(dz, 0);
+        var (frr, frz) = B.Blas.CgStepJacobi(alpha, dp, dq, dx, dr, dd, dz);
+        Close(rr, frr, rrScale, ReductionTolerance, "fused r'r");
+        Close(rz, frz, rzScale, ReductionTolerance, "fused r'z");
+        CloseVectors(xe, dx.ToArray(), ElementTolerance, "fused x");
+        CloseVectors(re, dr.ToArray(), ElementTolerance, "fused r");
+        CloseVectors(ze, dz.ToArray(), ElementTolerance, "fused z");
     }
 
     [SkippableTheory]

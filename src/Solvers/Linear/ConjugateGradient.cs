@@ -12,6 +12,7 @@ namespace Solvers.Linear;
 /// <remarks>
 /// Each iteration is four fused kernels, in the manner of Ginkgo's CG:
 /// q = A p with p'q; x += alpha p, r -= alpha q with r'r; z = M^-1 r with r'z; p = z + beta p.
+/// A preconditioner may fold its apply into the update (Jacobi does), leaving three.
 /// Failure is a status, never a silent answer: p'Ap &lt;= 0 gives <see cref="SolverStatus.IndefiniteMatrix"/>,
 /// r'z &lt;= 0 gives <see cref="SolverStatus.Breakdown"/>, a NaN or infinity gives <see cref="SolverStatus.NonFinite"/>.
 /// Thread safety: one instance may be used by one thread at a time (it holds its backend).
@@ -159,7 +160,7 @@ public sealed class ConjugateGradient : IDisposable
         using (m)
         {
             // Per iteration: SpMV+dot reads A and p, writes q; the x/r update reads 4 and writes 2 vectors;
-            // the preconditioner's own traffic; p = z + beta p reads 2 and writes 1.
+            // the preconditioner's own traffic (fused into the update where it can be); p = z + beta p reads 2 and writes 1.
             long bytesPerIteration = a.MatrixBytes + 16L * n + 48L * n + m.BytesPerApply(n) + 24L * n;
             using var zOwned = m.IsIdentity ? null : be.Allocate(n);
             var z = zOwned ?? r;
@@ -194,7 +195,8 @@ public sealed class ConjugateGradient : IDisposable
                         $"p'Ap = {pq:G6} <= 0 at iteration {k}: A is not positive definite.", k - 1, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
 
                 double alpha = rz / pq;
-                rr = blas.CgStepXR(alpha, p, q, x, r);
+                bool fused = m.TryFusedUpdate(alpha, p, q, x, r, z, out rr, out double rzFused);
+                if (!fused) rr = blas.CgStepXR(alpha, p, q, x, r);
                 rNorm = Math.Sqrt(rr);
                 var record = new IterationRecord(k, rNorm, clock.Elapsed);
                 if (opt.RecordHistory) history.Add(record);
@@ -204,8 +206,8 @@ public sealed class ConjugateGradient : IDisposable
                 if (rNorm <= threshold)
                     return Finish(SolverStatus.Converged, $"Converged in {k} iterations.", k, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
 
-                // With M = I, r'z is the r'r the fused update just returned: skip a pass.
-                double rzNew = m.IsIdentity ? rr : m.Apply(r, z);
+                // With M = I, r'z is the r'r the update just returned: skip a pass.
+                double rzNew = fused ? rzFused : m.IsIdentity ? rr : m.Apply(r, z);
                 if (!(rzNew > 0))
                     return Finish(double.IsFinite(rzNew) ? SolverStatus.Breakdown : SolverStatus.NonFinite,
                         $"The preconditioner gave r'z = {rzNew:G6} at iteration {k}: M is not positive definite.", k, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);

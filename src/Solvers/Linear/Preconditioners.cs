@@ -27,8 +27,22 @@ public abstract class AppliedPreconditioner : IDisposable
     /// <summary>z = M^-1 r, returning r'z (fused where the backend allows).</summary>
     public abstract double Apply(DeviceVector r, DeviceVector z);
 
-    /// <summary>Vector bytes one <see cref="Apply"/> moves, for the memory-traffic model of a solve.</summary>
+    /// <summary>
+    /// Vector bytes the preconditioner adds to one CG iteration (over the plain x/r update), for the
+    /// memory-traffic model of a solve.
+    /// </summary>
     public abstract long BytesPerApply(int n);
+
+    /// <summary>
+    /// Fuses the CG update x += alpha p, r -= alpha q with z = M^-1 r in one pass where the backend has a kernel
+    /// for it, returning r'r and r'z. The default returns false and the solver runs the steps separately.
+    /// </summary>
+    public virtual bool TryFusedUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector z,
+        out double rr, out double rz)
+    {
+        rr = rz = 0;
+        return false;
+    }
 
     /// <summary>Releases device memory.</summary>
     public void Dispose()
@@ -125,8 +139,15 @@ public static class Preconditioners
         {
             public override double Apply(DeviceVector r, DeviceVector z) => backend.Blas.PointwiseMultiplyDot(inverseDiagonal, r, z);
 
-            // Reads d and r, writes z.
-            public override long BytesPerApply(int n) => 24L * n;
+            // Fused into the x/r update: reads d, writes z.
+            public override long BytesPerApply(int n) => 16L * n;
+
+            public override bool TryFusedUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector z,
+                out double rr, out double rz)
+            {
+                (rr, rz) = backend.Blas.CgStepJacobi(alpha, p, q, x, r, inverseDiagonal, z);
+                return true;
+            }
 
             protected override void Dispose(bool disposing)
             {

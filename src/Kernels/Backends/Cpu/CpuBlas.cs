@@ -117,6 +117,32 @@ internal sealed class CpuBlas(CpuBackend backend) : IBlasKernels
         return Reduce(ps.Length, (s, len) => CgStepBlock(alpha, ps.AsSpan(s, len), qs.AsSpan(s, len), xs.AsSpan(s, len), rs.AsSpan(s, len)));
     }
 
+    public (double RR, double RZ) CgStepJacobi(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector d, DeviceVector z)
+    {
+        double[] ps = Data(p, nameof(p)), qs = Data(q, nameof(q)), xs = Data(x, nameof(x)), rs = Data(r, nameof(r)),
+            ds = Data(d, nameof(d)), zs = Data(z, nameof(z));
+        KernelChecks.SameLength(p, nameof(p), q, nameof(q));
+        KernelChecks.SameLength(p, nameof(p), x, nameof(x));
+        KernelChecks.SameLength(p, nameof(p), r, nameof(r));
+        KernelChecks.SameLength(p, nameof(p), d, nameof(d));
+        KernelChecks.SameLength(p, nameof(p), z, nameof(z));
+        int n = ps.Length, blocks = Blocks(n);
+        var partials = new double[2 * blocks];
+        backend.ForBlocks(blocks, b =>
+        {
+            var (s, len) = Range(b, n);
+            (partials[2 * b], partials[2 * b + 1]) = CgStepJacobiBlock(alpha, ps.AsSpan(s, len), qs.AsSpan(s, len), xs.AsSpan(s, len),
+                rs.AsSpan(s, len), ds.AsSpan(s, len), zs.AsSpan(s, len));
+        });
+        double rr = 0, rz = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            rr += partials[2 * b];
+            rz += partials[2 * b + 1];
+        }
+        return (backend.GlobalSum(rr), backend.GlobalSum(rz));
+    }
+
     public bool AllFinite(DeviceVector x)
     {
         double[] xs = Data(x, nameof(x));
@@ -159,6 +185,48 @@ internal sealed class CpuBlas(CpuBackend backend) : IBlasKernels
             sum += r[i] * zi;
         }
         return sum;
+    }
+
+    /// <summary>x += alpha p; r -= alpha q; z = d .* r over one block, returning the block's r'r and r'z.</summary>
+    internal static (double RR, double RZ) CgStepJacobiBlock(double alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q,
+        Span<double> x, Span<double> r, ReadOnlySpan<double> d, Span<double> z)
+    {
+        int n = p.Length, i = 0;
+        var accRR = Vector<double>.Zero;
+        var accRZ = Vector<double>.Zero;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var a = new Vector<double>(alpha);
+            var pv = MemoryMarshal.Cast<double, Vector<double>>(p);
+            var qv = MemoryMarshal.Cast<double, Vector<double>>(q);
+            var xv = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var rv = MemoryMarshal.Cast<double, Vector<double>>(r);
+            var dv = MemoryMarshal.Cast<double, Vector<double>>(d);
+            var zv = MemoryMarshal.Cast<double, Vector<double>>(z);
+            for (int k = 0; k < pv.Length; k++)
+            {
+                xv[k] = Vector.FusedMultiplyAdd(a, pv[k], xv[k]);
+                var rk = Vector.FusedMultiplyAdd(-a, qv[k], rv[k]);
+                rv[k] = rk;
+                var zk = dv[k] * rk;
+                zv[k] = zk;
+                accRR = Vector.FusedMultiplyAdd(rk, rk, accRR);
+                accRZ = Vector.FusedMultiplyAdd(rk, zk, accRZ);
+            }
+            i = pv.Length * Vector<double>.Count;
+        }
+        double rr = Vector.Sum(accRR), rz = Vector.Sum(accRZ);
+        for (; i < n; i++)
+        {
+            x[i] = Math.FusedMultiplyAdd(alpha, p[i], x[i]);
+            double ri = Math.FusedMultiplyAdd(-alpha, q[i], r[i]);
+            r[i] = ri;
+            double zi = d[i] * ri;
+            z[i] = zi;
+            rr += ri * ri;
+            rz += ri * zi;
+        }
+        return (rr, rz);
     }
 
     /// <summary>x += alpha p; r -= alpha q over one block, returning the block's new r'r.</summary>

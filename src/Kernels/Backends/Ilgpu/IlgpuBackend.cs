@@ -109,7 +109,8 @@ internal sealed class IlgpuBackend : Backend
         MaxGroups = Math.Max(1, Math.Min(4096,
             accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GroupSize)));
         Kernels = new KernelSet(accelerator);
-        Partials = accelerator.Allocate1D<double>(MaxGroups);
+        // Two partials per group: fused kernels reduce two values at once.
+        Partials = accelerator.Allocate1D<double>(2 * MaxGroups);
         _blas = new IlgpuBlas(this);
         _sparse = new IlgpuSparse(this);
     }
@@ -151,6 +152,21 @@ internal sealed class IlgpuBackend : Backend
         double s = 0;
         foreach (double p in host) s += p;
         return GlobalSum(s);
+    }
+
+    /// <summary>Sums two rows of <paramref name="groups"/> partials (a fused two-value reduction) in one copy.</summary>
+    public (double First, double Second) SumPartialPairs(int groups)
+    {
+        Span<double> host = groups <= 256 ? stackalloc double[2 * groups] : new double[2 * groups];
+        Accelerator.Synchronize();
+        Partials.View.AsContiguous().SubView(0, 2 * groups).CopyToCPU(host);
+        double a = 0, b = 0;
+        for (int g = 0; g < groups; g++)
+        {
+            a += host[g];
+            b += host[groups + g];
+        }
+        return (GlobalSum(a), GlobalSum(b));
     }
 
     protected override void Dispose(bool disposing)
@@ -271,6 +287,8 @@ internal sealed class IlgpuBackend : Backend
             a.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.DotPartials);
         public readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> CgStep =
             a.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.CgStepPartials);
+        public readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> CgStepJacobi =
+            a.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.CgStepJacobiPartials);
         public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> MulDot =
             a.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.MulDotPartials);
         public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, int> NonFinite =

@@ -104,6 +104,24 @@ internal sealed class IlgpuBlas(IlgpuBackend backend) : IBlasKernels
         return backend.SumPartials(g);
     }
 
+    public (double RR, double RZ) CgStepJacobi(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector d, DeviceVector z)
+    {
+        var pv = View(p, nameof(p));
+        var qv = View(q, nameof(q));
+        var xv = View(x, nameof(x));
+        var rv = View(r, nameof(r));
+        var dv = View(d, nameof(d));
+        var zv = View(z, nameof(z));
+        KernelChecks.SameLength(p, nameof(p), q, nameof(q));
+        KernelChecks.SameLength(p, nameof(p), x, nameof(x));
+        KernelChecks.SameLength(p, nameof(p), r, nameof(r));
+        KernelChecks.SameLength(p, nameof(p), d, nameof(d));
+        KernelChecks.SameLength(p, nameof(p), z, nameof(z));
+        if (p.Length == 0) return (backend.GlobalSum(0), backend.GlobalSum(0));
+        backend.Kernels.CgStepJacobi(ReductionConfig(p.Length, out int g), alpha, pv, qv, xv, rv, dv, zv, backend.Partials.View, p.Length);
+        return backend.SumPartialPairs(g);
+    }
+
     public bool AllFinite(DeviceVector x)
     {
         var xv = View(x, nameof(x));

@@ -75,6 +75,30 @@ internal static class IlgpuKernels
         if (Group.IsFirstThread) partials[Grid.IdxX] = s;
     }
 
+    /// <summary>The Jacobi-PCG update; partials[g] holds group g's r'r and partials[stride + g] its r'z.</summary>
+    public static void CgStepJacobiPartials(double alpha, ArrayView<double> p, ArrayView<double> q,
+        ArrayView<double> x, ArrayView<double> r, ArrayView<double> d, ArrayView<double> z, ArrayView<double> partials, int n)
+    {
+        double rr = 0.0, rz = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
+        {
+            x[i] += alpha * p[i];
+            double ri = r[i] - alpha * q[i];
+            r[i] = ri;
+            double zi = d[i] * ri;
+            z[i] = zi;
+            rr += ri * ri;
+            rz += ri * zi;
+        }
+        rr = GroupSum(rr);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = rr;
+        // The second tree reuses the shared scratch of the first: wait until every warp has read it.
+        Group.Barrier();
+        rz = GroupSum(rz);
+        if (Group.IsFirstThread) partials[Grid.DimX + Grid.IdxX] = rz;
+    }
+
     public static void MulDotPartials(ArrayView<double> d, ArrayView<double> r, ArrayView<double> z,
         ArrayView<double> partials, int n)
     {
