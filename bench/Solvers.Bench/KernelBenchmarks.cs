@@ -14,7 +14,7 @@ public class KernelBenchmarks
 {
     private Backend _backend = null!;
     private DeviceCsr _a = null!;
-    private DeviceVector _x = null!, _y = null!, _z = null!, _w = null!, _d = null!;
+    private DeviceVector _x = null!, _y = null!, _z = null!, _w = null!, _d = null!, _v = null!;
 
     /// <summary>Grid side: 512 (262k unknowns, cache-resident on large-L3 machines) and 1000 (10^6 unknowns).</summary>
     [Params(512, 1000)]
@@ -35,6 +35,7 @@ public class KernelBenchmarks
         _y = _backend.Upload(Enumerable.Range(0, n).Select(i => Math.Cos(i)).ToArray());
         _z = _backend.Allocate(n);
         _w = _backend.Allocate(n);
+        _v = _backend.Allocate(n);
         _d = _backend.Upload(Enumerable.Repeat(0.25, n).ToArray());
     }
 
@@ -61,6 +62,9 @@ public class KernelBenchmarks
 
     [Benchmark(Description = "fused CG x/r update, r'r")]
     public double CgStep() => _backend.Blas.CgStepXR(1e-12, _x, _y, _w, _z);
+
+    [Benchmark(Description = "fused CG update + Jacobi, r'r and r'z")]
+    public (double, double) CgStepJacobi() => _backend.Blas.CgStepJacobi(1e-12, _x, _y, _w, _z, _d, _v);
 
     [Benchmark(Description = "fused Jacobi z = d.*r, r'z")]
     public double Jacobi() => _backend.Blas.PointwiseMultiplyDot(_d, _y, _z);
