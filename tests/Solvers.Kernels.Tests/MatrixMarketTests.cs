@@ -1,5 +1,6 @@
 using System.Globalization;
 using Solvers.Sparse;
+using Solvers.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 

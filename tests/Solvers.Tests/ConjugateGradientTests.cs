@@ -3,6 +3,7 @@ using Solvers.Kernels;
 using Solvers.Linear;
 using Solvers.Problems;
 using Solvers.Sparse;
+using Solvers.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 

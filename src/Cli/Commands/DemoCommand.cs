@@ -85,25 +85,7 @@ internal static class DemoCommand
         });
 
         double ours = (result.Elapsed + result.SetupElapsed).TotalSeconds;
-        var summary = new SolveSummary
-        {
-            Status = result.Status,
-            Converged = result.Succeeded,
-            Iterations = result.Iterations,
-            RelativeResidual = CliHelpers.Finite(result.RelativeResidual),
-            Tolerance = Tolerance,
-            Seconds = result.Elapsed.TotalSeconds,
-            SetupSeconds = result.SetupElapsed.TotalSeconds,
-            Gbps = CliHelpers.Finite(CliHelpers.GigabytesPerSecond(result.BytesPerIteration, result.Iterations, result.Elapsed)),
-            BytesPerIteration = result.BytesPerIteration,
-            Backend = result.Backend,
-            Preconditioner = result.Preconditioner,
-            Source = $"poisson2d:{s.Size}",
-            N = a.Rows,
-            Nnz = a.NonZeros,
-            ErrorVsOnes = CliHelpers.Finite(CliHelpers.MaxErrorVsOnes(result.Solution)),
-            Message = result.Message,
-        };
+        var summary = SolveSummary.From(result, Tolerance, $"poisson2d:{s.Size}", a, onesReference: true);
         SolveCommand.PrintSummary(console, summary);
         console.WriteLine();
 

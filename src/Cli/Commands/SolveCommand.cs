@@ -42,6 +42,27 @@ internal sealed record SolveSettings
 /// <summary>The summary of a solve, as <c>--json</c> prints it (camelCase).</summary>
 internal sealed record SolveSummary
 {
+    /// <summary>The summary of a CG result on <paramref name="a"/>; with <paramref name="onesReference"/> (b = A ones) it reports the error against ones.</summary>
+    public static SolveSummary From(LinearSolveResult result, double tolerance, string source, CsrMatrix a, bool onesReference) => new()
+    {
+        Status = result.Status,
+        Converged = result.Succeeded,
+        Iterations = result.Iterations,
+        RelativeResidual = CliHelpers.Finite(result.RelativeResidual),
+        Tolerance = tolerance,
+        Seconds = result.Elapsed.TotalSeconds,
+        SetupSeconds = result.SetupElapsed.TotalSeconds,
+        Gbps = CliHelpers.Finite(CliHelpers.GigabytesPerSecond(result.BytesPerIteration, result.Iterations, result.Elapsed)),
+        BytesPerIteration = result.BytesPerIteration,
+        Backend = result.Backend,
+        Preconditioner = result.Preconditioner,
+        Source = source,
+        N = a.Rows,
+        Nnz = a.NonZeros,
+        ErrorVsOnes = onesReference ? CliHelpers.Finite(CliHelpers.MaxErrorVsOnes(result.Solution)) : null,
+        Message = result.Message,
+    };
+
     public required SolverStatus Status { get; init; }
     public required bool Converged { get; init; }
     public required int Iterations { get; init; }
@@ -148,26 +169,7 @@ internal static class SolveCommand
 
         if (s.OutPath is not null) MatrixMarket.WriteVector(s.OutPath, result.Solution);
 
-        var summary = new SolveSummary
-        {
-            Status = result.Status,
-            Converged = result.Succeeded,
-            Iterations = result.Iterations,
-            RelativeResidual = CliHelpers.Finite(result.RelativeResidual),
-            Tolerance = s.Tolerance,
-            Seconds = result.Elapsed.TotalSeconds,
-            SetupSeconds = result.SetupElapsed.TotalSeconds,
-            Gbps = CliHelpers.Finite(CliHelpers.GigabytesPerSecond(result.BytesPerIteration, result.Iterations, result.Elapsed)),
-            BytesPerIteration = result.BytesPerIteration,
-            Backend = result.Backend,
-            Preconditioner = result.Preconditioner,
-            Source = source,
-            N = a.Rows,
-            Nnz = a.NonZeros,
-            ErrorVsOnes = s.RhsPath is null ? CliHelpers.Finite(CliHelpers.MaxErrorVsOnes(result.Solution)) : null,
-            Message = result.Message,
-            Out = s.OutPath,
-        };
+        var summary = SolveSummary.From(result, s.Tolerance, source, a, onesReference: s.RhsPath is null) with { Out = s.OutPath };
 
         if (s.Json) CliHelpers.WriteJson(stdout, summary);
         else PrintSummary(console, summary);

@@ -20,6 +20,8 @@ public sealed record BackendOptions
 {
     private readonly int _maxDegreeOfParallelism = Environment.ProcessorCount;
     private readonly int _cudaDeviceIndex;
+    private readonly int _ilgpuCpuWarpSize = 4;
+    private readonly int _ilgpuCpuWarpsPerGroup = 4;
 
     /// <summary>Threads used by the <see cref="BackendKind.Cpu"/> backend (default: all processors).</summary>
     public int MaxDegreeOfParallelism
@@ -41,10 +43,20 @@ public sealed record BackendOptions
     /// Emulated threads per warp for <see cref="BackendKind.IlgpuCpu"/>. Small values keep emulation cheap on
     /// small machines; any power of two from 2 to 32 exercises the same warp code paths as a GPU.
     /// </summary>
-    public int IlgpuCpuWarpSize { get; init; } = 4;
+    public int IlgpuCpuWarpSize
+    {
+        get => _ilgpuCpuWarpSize;
+        init => _ilgpuCpuWarpSize = value is >= 2 and <= 32 && (value & (value - 1)) == 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(IlgpuCpuWarpSize), value, "The emulated warp size must be a power of two from 2 to 32.");
+    }
 
-    /// <summary>Emulated warps per group for <see cref="BackendKind.IlgpuCpu"/>.</summary>
-    public int IlgpuCpuWarpsPerGroup { get; init; } = 4;
+    /// <summary>Emulated warps per group for <see cref="BackendKind.IlgpuCpu"/> (1 to 32).</summary>
+    public int IlgpuCpuWarpsPerGroup
+    {
+        get => _ilgpuCpuWarpsPerGroup;
+        init => _ilgpuCpuWarpsPerGroup = value is >= 1 and <= 32 ? value
+            : throw new ArgumentOutOfRangeException(nameof(IlgpuCpuWarpsPerGroup), value, "Warps per group must be from 1 to 32.");
+    }
 
     /// <summary>How CSR SpMV assigns threads to rows on the ILGPU backend.</summary>
     public SpmvVariant SpmvVariant { get; init; } = SpmvVariant.Auto;

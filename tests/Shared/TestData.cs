@@ -1,4 +1,4 @@
-namespace Solvers.Kernels.Tests;
+namespace Solvers.TestSupport;
 
 /// <summary>Locates the shared data directory that sits next to the repository checkout.</summary>
 internal static class TestData
