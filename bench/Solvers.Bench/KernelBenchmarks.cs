@@ -14,7 +14,8 @@ public class KernelBenchmarks
 {
     private Backend _backend = null!;
     private DeviceCsr _a = null!;
-    private DeviceVector _x = null!, _y = null!, _z = null!, _w = null!, _d = null!, _v = null!;
+    private DeviceVector _x = null!, _y = null!, _z = null!, _w = null!, _d = null!, _v = null!, _s = null!;
+    private readonly double[] _s0 = [1, 1, 1e-12, 1e-12, 0, 0, 0, 0];
 
     /// <summary>Grid side: 512 (262k unknowns, cache-resident on large-L3 machines) and 1000 (10^6 unknowns).</summary>
     [Params(512, 1000)]
@@ -36,6 +37,7 @@ public class KernelBenchmarks
         _z = _backend.Allocate(n);
         _w = _backend.Allocate(n);
         _v = _backend.Allocate(n);
+        _s = _backend.Upload(_s0);
         _d = _backend.Upload(Enumerable.Repeat(0.25, n).ToArray());
     }
 
@@ -63,8 +65,13 @@ public class KernelBenchmarks
     [Benchmark(Description = "fused CG x/r update, r'r")]
     public double CgStep() => _backend.Blas.CgStepXR(1e-12, _x, _y, _w, _z);
 
-    [Benchmark(Description = "fused CG update + Jacobi, r'r and r'z")]
-    public (double, double) CgStepJacobi() => _backend.Blas.CgStepJacobi(1e-12, _x, _y, _w, _z, _d, _v);
+    [Benchmark(Description = "CG step 2 fused with Jacobi (device scalars)")]
+    public void CgStep2Jacobi()
+    {
+        // Reset the scalars each call so the step never stops: p'Ap = 1, previous r'r = 1, r'z = 1e-12.
+        _s.CopyFrom(_s0);
+        _backend.Cg.Step2Jacobi(_x, _y, _w, _z, _d, _v, _s, 1);
+    }
 
     [Benchmark(Description = "fused Jacobi z = d.*r, r'z")]
     public double Jacobi() => _backend.Blas.PointwiseMultiplyDot(_d, _y, _z);

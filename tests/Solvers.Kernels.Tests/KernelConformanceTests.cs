@@ -184,16 +184,13 @@ public abstract class KernelConformanceTests
         Close(rz, B.Blas.PointwiseMultiplyDot(dd, dr, dz), rzScale, ReductionTolerance, "jacobi r'z");
         CloseVectors(ze, dz.ToArray(), ElementTolerance, "jacobi z");
 
-        // The fused update-and-Jacobi kernel against the same scalar reference, from the original x and r.
-        dx.CopyFrom(x);
-        dr.CopyFrom(r);
-        B.Blas.Fill(dz, 0);
-        var (frr, frz) = B.Blas.CgStepJacobi(alpha, dp, dq, dx, dr, dd, dz);
-        Close(rr, frr, rrScale, ReductionTolerance, "fused r'r");
-        Close(rz, frz, rzScale, ReductionTolerance, "fused r'z");
-        CloseVectors(xe, dx.ToArray(), ElementTolerance, "fused x");
-        CloseVectors(re, dr.ToArray(), ElementTolerance, "fused r");
-        CloseVectors(ze, dz.ToArray(), ElementTolerance, "fused z");
+        using var ds = B.Allocate(8);
+        B.Blas.PointwiseMultiplyDotInto(dd, dr, dz, ds, 3);
+        B.Blas.DotInto(dr, dr, ds, 5);
+        var sc = ds.ToArray();
+        Close(rz, sc[3], rzScale, ReductionTolerance, "jacobi r'z into a device scalar");
+        Close(rr, sc[5], rrScale, ReductionTolerance, "r'r into a device scalar");
+        Assert.Equal(0.0, sc[4]);
     }
 
     [SkippableTheory]
@@ -295,6 +292,128 @@ public abstract class KernelConformanceTests
         using var dd = B.Allocate(nd);
         B.Sparse.Diagonal(da, dd);
         Assert.Equal(a.Diagonal(), dd.ToArray());
+    }
+
+    /// <summary>Tridiagonal [-1, 2.5, -1]: SPD for every n, so p'Ap > 0.</summary>
+    private static CsrMatrix Laplacian1D(int n)
+    {
+        var ri = new List<int>(); var ci = new List<int>(); var v = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) { ri.Add(i); ci.Add(i - 1); v.Add(-1); }
+            ri.Add(i); ci.Add(i); v.Add(2.5);
+            if (i < n - 1) { ri.Add(i); ci.Add(i + 1); v.Add(-1); }
+        }
+        return CsrMatrix.FromCoordinates(n, n, ri.ToArray(), ci.ToArray(), v.ToArray());
+    }
+
+    /// <summary>One CG iteration through the device-scalar steps against a scalar reference of the same formulas.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Sizes))]
+    public void Cg_steps_match_scalar_reference(int n)
+    {
+        if (n == 0) return;
+        var a = Laplacian1D(n);
+        double[] p = Random(n, 30), x = Random(n, 31), r = Random(n, 32), d = Random(n, 33, 0.2, 2), zOld = Random(n, 34);
+        const double rzPrev = 3.5;
+        // Reference: q = A p, pq = p'q, alpha = rzPrev / pq, update, z = d .* r, rz, beta, p = z + beta p.
+        var q = a.Multiply(p);
+        double pq = 0;
+        for (int i = 0; i < n; i++) pq += p[i] * q[i];
+        Assert.True(pq > 0);
+        double alpha = rzPrev / pq, rr = 0, rz = 0;
+        var xe = new double[n]; var re = new double[n]; var ze = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            xe[i] = x[i] + alpha * p[i];
+            re[i] = r[i] - alpha * q[i];
+            ze[i] = d[i] * re[i];
+            rr += re[i] * re[i];
+            rz += re[i] * ze[i];
+        }
+        double beta = rz / rzPrev;
+        var pe = ze.Select((zi, i) => zi + beta * p[i]).ToArray();
+
+        using var da = B.Upload(a);
+        using var dp = B.Upload(p);
+        using var dq = B.Allocate(n);
+        using var dx = B.Upload(x);
+        using var dr = B.Upload(r);
+        using var dd = B.Upload(d);
+        using var dz = B.Upload(zOld);
+        var s0 = new double[CgScalars.Length];
+        s0[CgScalars.RzSlot(0)] = rzPrev;
+        s0[CgScalars.RR] = 1.0;
+        using var ds = B.Upload(s0);
+        B.Cg.Step1(da, dp, dq, ds);
+        B.Cg.Step2Jacobi(dp, dq, dx, dr, dd, dz, ds, 1);
+        B.Cg.Step3(dz, dp, ds, 1);
+        var sc = ds.ToArray();
+        Assert.Equal(0.0, sc[CgScalars.Flag]);
+        Close(pq, sc[CgScalars.PQ], Math.Abs(pq), ReductionTolerance * 10, "p'Ap");
+        Close(rr, sc[CgScalars.RR], rr, 1e-10, "r'r");
+        Close(rz, sc[CgScalars.RzSlot(1)], rz, 1e-10, "r'z");
+        CloseVectors(xe, dx.ToArray(), 1e-10, "x");
+        CloseVectors(re, dr.ToArray(), 1e-10, "r");
+        CloseVectors(ze, dz.ToArray(), 1e-10, "z");
+        CloseVectors(pe, dp.ToArray(), 1e-9, "p");
+
+        // Plain step 2 with M = I writes r'r into the r'z slot of the iteration too.
+        dx.CopyFrom(x); dr.CopyFrom(r); dp.CopyFrom(p);
+        ds.CopyFrom(s0);
+        B.Cg.Step1(da, dp, dq, ds);
+        B.Cg.Step2(dp, dq, dx, dr, ds, 1, identityPreconditioner: true);
+        sc = ds.ToArray();
+        Close(rr, sc[CgScalars.RR], rr, 1e-10, "r'r (identity)");
+        Assert.Equal(sc[CgScalars.RR], sc[CgScalars.RzSlot(1)]);
+    }
+
+    [SkippableFact]
+    public void Cg_steps_stop_on_indefinite_curvature_and_leave_the_iterate_alone()
+    {
+        // A = diag(1, -1), p = (0, 1): p'Ap = -1.
+        var a = CsrMatrix.FromDense(new double[,] { { 1, 0 }, { 0, -1 } });
+        using var da = B.Upload(a);
+        using var dp = B.Upload(new[] { 0.0, 1.0 });
+        using var dq = B.Allocate(2);
+        using var dx = B.Upload(new[] { 5.0, 6.0 });
+        using var dr = B.Upload(new[] { 7.0, 8.0 });
+        using var dz = B.Upload(new[] { 1.0, 1.0 });
+        var s0 = new double[CgScalars.Length];
+        s0[CgScalars.RzSlot(3)] = 2.0;
+        s0[CgScalars.RR] = 1.0;
+        using var ds = B.Upload(s0);
+        B.Cg.Step1(da, dp, dq, ds);
+        B.Cg.Step2(dp, dq, dx, dr, ds, 4, identityPreconditioner: false);
+        B.Cg.Step3(dz, dp, ds, 4);
+        // Later steps queued after the failure change nothing either.
+        B.Cg.Step1(da, dp, dq, ds);
+        B.Cg.Step2(dp, dq, dx, dr, ds, 5, identityPreconditioner: false);
+        B.Cg.Step3(dz, dp, ds, 5);
+        var sc = ds.ToArray();
+        Assert.Equal(CgScalars.Indefinite, sc[CgScalars.Flag]);
+        Assert.Equal(3.0, sc[CgScalars.FlagIteration]);
+        Assert.Equal(-1.0, sc[CgScalars.FlagValue]);
+        Assert.Equal(new[] { 5.0, 6.0 }, dx.ToArray());
+        Assert.Equal(new[] { 7.0, 8.0 }, dr.ToArray());
+        Assert.Equal(new[] { 0.0, 1.0 }, dp.ToArray());
+    }
+
+    [SkippableFact]
+    public void Cg_step3_reports_breakdown_when_rz_is_not_positive()
+    {
+        using var dz = B.Upload(new[] { 1.0, 2.0 });
+        using var dp = B.Upload(new[] { 3.0, 4.0 });
+        var s0 = new double[CgScalars.Length];
+        s0[CgScalars.RR] = 1.0;
+        s0[CgScalars.RzSlot(1)] = 2.0;
+        s0[CgScalars.RzSlot(2)] = -0.5;
+        using var ds = B.Upload(s0);
+        B.Cg.Step3(dz, dp, ds, 2);
+        var sc = ds.ToArray();
+        Assert.Equal(CgScalars.Breakdown, sc[CgScalars.Flag]);
+        Assert.Equal(2.0, sc[CgScalars.FlagIteration]);
+        Assert.Equal(new[] { 3.0, 4.0 }, dp.ToArray());
     }
 
     [SkippableFact]

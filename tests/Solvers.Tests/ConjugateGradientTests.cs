@@ -109,7 +109,9 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
         Assert.StartsWith("ilgpu-cpu", rg.Backend);
         AssertClose(rc.Solution, rg.Solution, 1e-10);
         AssertClose(DenseSolve(a, b), rg.Solution, 1e-9);
-        Assert.InRange(rg.Iterations, rc.Iterations - 2, rc.Iterations + 2);
+        // The emulated GPU reads its scalars every ScalarReadInterval iterations, so it may run a few more.
+        using var emu = Backend.Create(BackendKind.IlgpuCpu);
+        Assert.InRange(rg.Iterations, rc.Iterations - 2, rc.Iterations + emu.ScalarReadInterval + 2);
     }
 
     [Fact]
@@ -330,11 +332,11 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
 
         private sealed class Applied(Backend backend) : AppliedPreconditioner
         {
-            public override double Apply(DeviceVector r, DeviceVector z)
+            public override void Apply(DeviceVector r, DeviceVector z, DeviceVector scalars, int slot)
             {
                 backend.Blas.Copy(r, z);
                 backend.Blas.Scale(-1, z);
-                return backend.Blas.Dot(r, z);
+                backend.Blas.DotInto(r, z, scalars, slot);
             }
 
             public override long BytesPerApply(int n) => 32L * n;

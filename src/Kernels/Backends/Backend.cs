@@ -104,6 +104,16 @@ public abstract class Backend : IDisposable
     /// <summary>Sparse kernels: CSR SpMV, residual, diagonal.</summary>
     public abstract ISparseKernels Sparse { get; }
 
+    /// <summary>The fused steps of preconditioned CG, with its scalars on the device.</summary>
+    public abstract ICgKernels Cg { get; }
+
+    /// <summary>
+    /// How many iterations an iterative solver should run between reads of its device scalars: 1 where a read is
+    /// free (the CPU), more where each read is a synchronisation with the device (a GPU), which bounds how late a
+    /// solver notices convergence or cancellation.
+    /// </summary>
+    public virtual int ScalarReadInterval => 1;
+
     /// <summary>Allocates a zero-filled vector of the given length.</summary>
     public abstract DeviceVector Allocate(int length);
 

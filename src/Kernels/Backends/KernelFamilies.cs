@@ -43,12 +43,11 @@ public interface IBlasKernels
     /// </summary>
     double CgStepXR(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r);
 
-    /// <summary>
-    /// The Jacobi-PCG update in one pass: x += alpha p; r -= alpha q; z = d .* r, returning the new r'r and r'z.
-    /// Reads p, q, x, r, d and writes x, r, z (64 bytes per row, against 72 for the update and a separate Jacobi
-    /// apply), with one reduction instead of two.
-    /// </summary>
-    (double RR, double RZ) CgStepJacobi(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector d, DeviceVector z);
+    /// <summary>s[slot] = x'y, left in device memory (no synchronisation with the host).</summary>
+    void DotInto(DeviceVector x, DeviceVector y, DeviceVector s, int slot);
+
+    /// <summary>z = d .* r and s[slot] = r'z, left in device memory.</summary>
+    void PointwiseMultiplyDotInto(DeviceVector d, DeviceVector r, DeviceVector z, DeviceVector s, int slot);
 
     /// <summary>True when every element of x is finite (no NaN, no infinity).</summary>
     bool AllFinite(DeviceVector x);

@@ -165,58 +165,82 @@ public sealed class ConjugateGradient : IDisposable
             using var zOwned = m.IsIdentity ? null : be.Allocate(n);
             var z = zOwned ?? r;
             using var p = be.Allocate(n);
+            using var s = be.Allocate(CgScalars.Length);
+            var host = new double[CgScalars.Length];
 
             double rr = sparse.Residual(a, b, x, r);
             double rNorm = Math.Sqrt(rr);
-            setup.Stop();
-            var clock = Stopwatch.StartNew();
+            string name = opt.Preconditioner.Name;
             if (opt.RecordHistory) history.Add(new IterationRecord(0, rNorm, TimeSpan.Zero));
             if (!double.IsFinite(rr))
-                return Finish(SolverStatus.NonFinite, "The initial residual is not finite.", 0, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
+            {
+                setup.Stop();
+                return Finish(SolverStatus.NonFinite, "The initial residual is not finite.", 0, rNorm, TimeSpan.Zero, bytesPerIteration, name);
+            }
             if (rNorm <= threshold)
-                return Finish(SolverStatus.Converged, "The initial guess already meets the tolerance.", 0, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
+            {
+                setup.Stop();
+                return Finish(SolverStatus.Converged, "The initial guess already meets the tolerance.", 0, rNorm, TimeSpan.Zero, bytesPerIteration, name);
+            }
 
-            double rz = m.Apply(r, z);
+            host[CgScalars.RR] = rr;
+            s.CopyFrom(host);
+            m.Apply(r, z, s, CgScalars.RzSlot(0));
+            s.CopyTo(host);
+            double rz = host[CgScalars.RzSlot(0)];
+            setup.Stop();
             if (!(rz > 0))
                 return Finish(double.IsFinite(rz) ? SolverStatus.Breakdown : SolverStatus.NonFinite,
-                    $"The preconditioner gave r'z = {rz:G6} at iteration 0: M is not positive definite.", 0, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
+                    $"The preconditioner gave r'z = {rz:G6} at iteration 0: M is not positive definite.", 0, rNorm, TimeSpan.Zero, bytesPerIteration, name);
             blas.Copy(z, p);
 
+            // The scalars stay on the device; the host reads them every `interval` iterations (every iteration on
+            // the CPU, where reading is free) to test convergence, report progress and honour cancellation.
+            var cg = be.Cg;
+            int interval = Math.Max(1, be.ScalarReadInterval);
+            var clock = Stopwatch.StartNew();
             for (int k = 1; k <= maxIt; k++)
             {
-                if (opt.CancellationToken.IsCancellationRequested)
-                    return Finish(SolverStatus.Cancelled, $"Cancelled after {k - 1} iterations.", k - 1, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
+                cg.Step1(a, p, q, s);
+                if (!m.TryFusedStep2(cg, p, q, x, r, z, s, k))
+                {
+                    cg.Step2(p, q, x, r, s, k, m.IsIdentity);
+                    if (!m.IsIdentity) m.Apply(r, z, s, CgScalars.RzSlot(k));
+                }
+                cg.Step3(z, p, s, k);
+                if (k % interval != 0 && k != maxIt) continue;
 
-                double pq = sparse.MultiplyDot(a, p, q);
-                if (!double.IsFinite(pq))
-                    return Finish(SolverStatus.NonFinite, $"p'Ap is {pq} at iteration {k}.", k - 1, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
-                if (pq <= 0)
-                    return Finish(SolverStatus.IndefiniteMatrix,
-                        $"p'Ap = {pq:G6} <= 0 at iteration {k}: A is not positive definite.", k - 1, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
-
-                double alpha = rz / pq;
-                bool fused = m.TryFusedUpdate(alpha, p, q, x, r, z, out rr, out double rzFused);
-                if (!fused) rr = blas.CgStepXR(alpha, p, q, x, r);
-                rNorm = Math.Sqrt(rr);
+                s.CopyTo(host);
+                if (host[CgScalars.Flag] != 0)
+                    return Stopped(host, rNorm, clock.Elapsed, bytesPerIteration, name);
+                rNorm = Math.Sqrt(host[CgScalars.RR]);
                 var record = new IterationRecord(k, rNorm, clock.Elapsed);
                 if (opt.RecordHistory) history.Add(record);
                 opt.Progress?.Report(record);
-                if (!double.IsFinite(rr))
-                    return Finish(SolverStatus.NonFinite, $"The residual became {rr} at iteration {k}.", k, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
                 if (rNorm <= threshold)
-                    return Finish(SolverStatus.Converged, $"Converged in {k} iterations.", k, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
-
-                // With M = I, r'z is the r'r the update just returned: skip a pass.
-                double rzNew = fused ? rzFused : m.IsIdentity ? rr : m.Apply(r, z);
-                if (!(rzNew > 0))
-                    return Finish(double.IsFinite(rzNew) ? SolverStatus.Breakdown : SolverStatus.NonFinite,
-                        $"The preconditioner gave r'z = {rzNew:G6} at iteration {k}: M is not positive definite.", k, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
-                double beta = rzNew / rz;
-                rz = rzNew;
-                blas.Xpay(z, beta, p);
+                    return Finish(SolverStatus.Converged, $"Converged in {k} iterations.", k, rNorm, clock.Elapsed, bytesPerIteration, name);
+                if (opt.CancellationToken.IsCancellationRequested)
+                    return Finish(SolverStatus.Cancelled, $"Cancelled after {k} iterations.", k, rNorm, clock.Elapsed, bytesPerIteration, name);
             }
             return Finish(SolverStatus.MaxIterations,
-                $"Reached the limit of {maxIt} iterations with relative residual {rNorm / bNorm:G3}.", maxIt, rNorm, clock.Elapsed, bytesPerIteration, opt.Preconditioner.Name);
+                $"Reached the limit of {maxIt} iterations with relative residual {rNorm / bNorm:G3}.", maxIt, rNorm, clock.Elapsed, bytesPerIteration, name);
+        }
+
+        // A step raised the flag: x holds the last good iterate (later steps left it alone).
+        LinearSolveResult Stopped(double[] host, double lastNorm, TimeSpan elapsed, long bytesPerIteration, string name)
+        {
+            double flag = host[CgScalars.Flag], value = host[CgScalars.FlagValue];
+            int done = (int)host[CgScalars.FlagIteration];
+            double rrNow = host[CgScalars.RR];
+            double rNow = double.IsFinite(rrNow) ? Math.Sqrt(rrNow) : lastNorm;
+            var (status, message) = flag switch
+            {
+                CgScalars.Indefinite => (SolverStatus.IndefiniteMatrix, $"p'Ap = {value:G6} <= 0 at iteration {done + 1}: A is not positive definite."),
+                CgScalars.Breakdown => (SolverStatus.Breakdown, $"The preconditioner gave r'z = {value:G6} at iteration {done}: M is not positive definite."),
+                CgScalars.ExactSolution => (SolverStatus.Converged, $"Converged in {done} iterations (the residual is exactly zero)."),
+                _ => (SolverStatus.NonFinite, $"A NaN or infinity appeared after {done} iterations (p'Ap or r'z = {value:G6})."),
+            };
+            return Finish(status, message, done, rNow, elapsed, bytesPerIteration, name);
         }
     }
 

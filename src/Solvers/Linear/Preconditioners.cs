@@ -24,8 +24,11 @@ public abstract class AppliedPreconditioner : IDisposable
     /// </summary>
     public virtual bool IsIdentity => false;
 
-    /// <summary>z = M^-1 r, returning r'z (fused where the backend allows).</summary>
-    public abstract double Apply(DeviceVector r, DeviceVector z);
+    /// <summary>
+    /// z = M^-1 r, and scalars[slot] = r'z left in device memory (no synchronisation with the host). For M = I,
+    /// z may be r itself.
+    /// </summary>
+    public abstract void Apply(DeviceVector r, DeviceVector z, DeviceVector scalars, int slot);
 
     /// <summary>
     /// Vector bytes the preconditioner adds to one CG iteration (over the plain x/r update), for the
@@ -34,15 +37,11 @@ public abstract class AppliedPreconditioner : IDisposable
     public abstract long BytesPerApply(int n);
 
     /// <summary>
-    /// Fuses the CG update x += alpha p, r -= alpha q with z = M^-1 r in one pass where the backend has a kernel
-    /// for it, returning r'r and r'z. The default returns false and the solver runs the steps separately.
+    /// Runs CG's step 2 (the x/r update) fused with z = M^-1 r in one pass where the backend has a kernel for it,
+    /// and returns true; the default returns false and the solver runs the update and <see cref="Apply"/> apart.
     /// </summary>
-    public virtual bool TryFusedUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector z,
-        out double rr, out double rz)
-    {
-        rr = rz = 0;
-        return false;
-    }
+    public virtual bool TryFusedStep2(ICgKernels cg, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector z,
+        DeviceVector scalars, int iteration) => false;
 
     /// <summary>Releases device memory.</summary>
     public void Dispose()
@@ -99,10 +98,10 @@ public static class Preconditioners
         {
             public override bool IsIdentity => true;
 
-            public override double Apply(DeviceVector r, DeviceVector z)
+            public override void Apply(DeviceVector r, DeviceVector z, DeviceVector scalars, int slot)
             {
                 if (!ReferenceEquals(r, z)) backend.Blas.Copy(r, z);
-                return backend.Blas.Dot(r, r);
+                backend.Blas.DotInto(r, r, scalars, slot);
             }
 
             public override long BytesPerApply(int n) => 0;
@@ -137,15 +136,16 @@ public static class Preconditioners
 
         private sealed class Applied(Backend backend, DeviceVector inverseDiagonal) : AppliedPreconditioner
         {
-            public override double Apply(DeviceVector r, DeviceVector z) => backend.Blas.PointwiseMultiplyDot(inverseDiagonal, r, z);
+            public override void Apply(DeviceVector r, DeviceVector z, DeviceVector scalars, int slot)
+                => backend.Blas.PointwiseMultiplyDotInto(inverseDiagonal, r, z, scalars, slot);
 
             // Fused into the x/r update: reads d, writes z.
             public override long BytesPerApply(int n) => 16L * n;
 
-            public override bool TryFusedUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector z,
-                out double rr, out double rz)
+            public override bool TryFusedStep2(ICgKernels cg, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector z,
+                DeviceVector scalars, int iteration)
             {
-                (rr, rz) = backend.Blas.CgStepJacobi(alpha, p, q, x, r, inverseDiagonal, z);
+                cg.Step2Jacobi(p, q, x, r, inverseDiagonal, z, scalars, iteration);
                 return true;
             }
 

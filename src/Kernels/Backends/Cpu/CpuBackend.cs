@@ -69,6 +69,7 @@ internal sealed class CpuBackend : Backend
 {
     private readonly CpuBlas _blas;
     private readonly CpuSparse _sparse;
+    private readonly CpuCg _cg;
 
     public CpuBackend(BackendOptions options)
     {
@@ -76,6 +77,7 @@ internal sealed class CpuBackend : Backend
         Threads = options.MaxDegreeOfParallelism;
         _blas = new CpuBlas(this);
         _sparse = new CpuSparse(this);
+        _cg = new CpuCg(this, _blas, _sparse);
     }
 
     public ParallelOptions Parallelism { get; }
@@ -85,6 +87,7 @@ internal sealed class CpuBackend : Backend
     public override string Name => $"cpu({Threads} thread{(Threads == 1 ? "" : "s")}, SIMD {Vector<double>.Count}x f64)";
     public override IBlasKernels Blas => _blas;
     public override ISparseKernels Sparse => _sparse;
+    public override ICgKernels Cg => _cg;
 
     public override DeviceVector Allocate(int length)
     {

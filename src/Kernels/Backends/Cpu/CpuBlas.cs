@@ -117,30 +117,38 @@ internal sealed class CpuBlas(CpuBackend backend) : IBlasKernels
         return Reduce(ps.Length, (s, len) => CgStepBlock(alpha, ps.AsSpan(s, len), qs.AsSpan(s, len), xs.AsSpan(s, len), rs.AsSpan(s, len)));
     }
 
-    public (double RR, double RZ) CgStepJacobi(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector d, DeviceVector z)
+    public void DotInto(DeviceVector x, DeviceVector y, DeviceVector s, int slot)
+        => Scalar(s, slot, nameof(s)) = Dot(x, y);
+
+    public void PointwiseMultiplyDotInto(DeviceVector d, DeviceVector r, DeviceVector z, DeviceVector s, int slot)
+        => Scalar(s, slot, nameof(s)) = PointwiseMultiplyDot(d, r, z);
+
+    /// <summary>A slot of a scalar vector; device scalars are plain memory on the CPU.</summary>
+    internal ref double Scalar(DeviceVector s, int slot, string name)
     {
-        double[] ps = Data(p, nameof(p)), qs = Data(q, nameof(q)), xs = Data(x, nameof(x)), rs = Data(r, nameof(r)),
-            ds = Data(d, nameof(d)), zs = Data(z, nameof(z));
-        KernelChecks.SameLength(p, nameof(p), q, nameof(q));
-        KernelChecks.SameLength(p, nameof(p), x, nameof(x));
-        KernelChecks.SameLength(p, nameof(p), r, nameof(r));
-        KernelChecks.SameLength(p, nameof(p), d, nameof(d));
-        KernelChecks.SameLength(p, nameof(p), z, nameof(z));
-        int n = ps.Length, blocks = Blocks(n);
-        var partials = new double[2 * blocks];
+        double[] data = Data(s, name);
+        if ((uint)slot >= (uint)data.Length)
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"{name} has {data.Length} slots.");
+        return ref data[slot];
+    }
+
+    /// <summary>Runs a two-value block kernel over x-sized blocks and sums each value in block order.</summary>
+    internal (double First, double Second) Reduce2(int n, Func<int, int, (double, double)> blockPartials)
+    {
+        int blocks = Blocks(n);
+        var partials = new (double, double)[blocks];
         backend.ForBlocks(blocks, b =>
         {
             var (s, len) = Range(b, n);
-            (partials[2 * b], partials[2 * b + 1]) = CgStepJacobiBlock(alpha, ps.AsSpan(s, len), qs.AsSpan(s, len), xs.AsSpan(s, len),
-                rs.AsSpan(s, len), ds.AsSpan(s, len), zs.AsSpan(s, len));
+            partials[b] = blockPartials(s, len);
         });
-        double rr = 0, rz = 0;
-        for (int b = 0; b < blocks; b++)
+        double first = 0, second = 0;
+        foreach (var (a, c) in partials)
         {
-            rr += partials[2 * b];
-            rz += partials[2 * b + 1];
+            first += a;
+            second += c;
         }
-        return (backend.GlobalSum(rr), backend.GlobalSum(rz));
+        return (backend.GlobalSum(first), backend.GlobalSum(second));
     }
 
     public bool AllFinite(DeviceVector x)

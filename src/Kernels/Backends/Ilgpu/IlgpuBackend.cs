@@ -94,6 +94,7 @@ internal sealed class IlgpuBackend : Backend
     private readonly BackendKind _kind;
     private readonly IlgpuBlas _blas;
     private readonly IlgpuSparse _sparse;
+    private readonly IlgpuCg _cg;
     private readonly BackendOptions _options;
 
     private IlgpuBackend(Context context, Accelerator accelerator, BackendKind kind, BackendOptions options)
@@ -113,6 +114,7 @@ internal sealed class IlgpuBackend : Backend
         Partials = accelerator.Allocate1D<double>(2 * MaxGroups);
         _blas = new IlgpuBlas(this);
         _sparse = new IlgpuSparse(this);
+        _cg = new IlgpuCg(this, _sparse);
     }
 
     public Accelerator Accelerator { get; }
@@ -125,6 +127,11 @@ internal sealed class IlgpuBackend : Backend
     public override string Name => _kind == BackendKind.Cuda ? $"cuda({Accelerator.Name})" : $"ilgpu-cpu(warp {Accelerator.WarpSize}, group {GroupSize})";
     public override IBlasKernels Blas => _blas;
     public override ISparseKernels Sparse => _sparse;
+    public override ICgKernels Cg => _cg;
+
+    // A read of device scalars is a synchronisation. The emulator reads more often than a GPU, but not every
+    // iteration, so that CPU-only CI exercises the deferred convergence test too.
+    public override int ScalarReadInterval => _kind == BackendKind.Cuda ? 8 : 3;
 
     public override DeviceVector Allocate(int length)
     {
@@ -140,6 +147,10 @@ internal sealed class IlgpuBackend : Backend
 
     public override void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>Sums reduction partials on the device into scalar slots (see <see cref="IlgpuKernels.FinalizeScalars"/>).</summary>
+    public void FinalizeInto(int groups, ArrayView<double> scalars, int slotA, int slotB = 0, int mode = 0, bool skipIfStopped = false)
+        => Kernels.Finalize(new KernelConfig(1, GroupSize), Partials.View, groups, scalars, slotA, slotB, mode, skipIfStopped ? 1 : 0);
+
     /// <summary>Number of groups for a reduction over n elements: a function of n and the device only.</summary>
     public int ReductionGroups(int n) => Math.Clamp((n + GroupSize - 1) / GroupSize, 1, MaxGroups);
 
@@ -152,21 +163,6 @@ internal sealed class IlgpuBackend : Backend
         double s = 0;
         foreach (double p in host) s += p;
         return GlobalSum(s);
-    }
-
-    /// <summary>Sums two rows of <paramref name="groups"/> partials (a fused two-value reduction) in one copy.</summary>
-    public (double First, double Second) SumPartialPairs(int groups)
-    {
-        Span<double> host = groups <= 256 ? stackalloc double[2 * groups] : new double[2 * groups];
-        Accelerator.Synchronize();
-        Partials.View.AsContiguous().SubView(0, 2 * groups).CopyToCPU(host);
-        double a = 0, b = 0;
-        for (int g = 0; g < groups; g++)
-        {
-            a += host[g];
-            b += host[groups + g];
-        }
-        return (GlobalSum(a), GlobalSum(b));
     }
 
     protected override void Dispose(bool disposing)
@@ -287,8 +283,16 @@ internal sealed class IlgpuBackend : Backend
             a.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.DotPartials);
         public readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> CgStep =
             a.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.CgStepPartials);
-        public readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> CgStepJacobi =
-            a.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.CgStepJacobiPartials);
+        public readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>, int, int, int, int> Finalize =
+            a.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>, int, int, int, int>(IlgpuKernels.FinalizeScalars);
+        public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, int> CgStep2 =
+            a.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, int>(IlgpuKernels.CgStep2Partials);
+        public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, int> CgStep2Jacobi =
+            a.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, int>(IlgpuKernels.CgStep2JacobiPartials);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> CgStep3 =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.CgStep3);
+        public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> SpmvDot =
+            a.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.SpmvDotPartials);
         public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> MulDot =
             a.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.MulDotPartials);
         public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, int> NonFinite =

@@ -104,22 +104,26 @@ internal sealed class IlgpuBlas(IlgpuBackend backend) : IBlasKernels
         return backend.SumPartials(g);
     }
 
-    public (double RR, double RZ) CgStepJacobi(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector d, DeviceVector z)
+    public void DotInto(DeviceVector x, DeviceVector y, DeviceVector s, int slot)
     {
-        var pv = View(p, nameof(p));
-        var qv = View(q, nameof(q));
         var xv = View(x, nameof(x));
-        var rv = View(r, nameof(r));
+        var yv = View(y, nameof(y));
+        var sv = View(s, nameof(s));
+        KernelChecks.SameLength(x, nameof(x), y, nameof(y));
+        backend.Kernels.Dot(ReductionConfig(x.Length, out int g), xv, yv, backend.Partials.View, x.Length);
+        backend.FinalizeInto(g, sv, slot);
+    }
+
+    public void PointwiseMultiplyDotInto(DeviceVector d, DeviceVector r, DeviceVector z, DeviceVector s, int slot)
+    {
         var dv = View(d, nameof(d));
+        var rv = View(r, nameof(r));
         var zv = View(z, nameof(z));
-        KernelChecks.SameLength(p, nameof(p), q, nameof(q));
-        KernelChecks.SameLength(p, nameof(p), x, nameof(x));
-        KernelChecks.SameLength(p, nameof(p), r, nameof(r));
-        KernelChecks.SameLength(p, nameof(p), d, nameof(d));
-        KernelChecks.SameLength(p, nameof(p), z, nameof(z));
-        if (p.Length == 0) return (backend.GlobalSum(0), backend.GlobalSum(0));
-        backend.Kernels.CgStepJacobi(ReductionConfig(p.Length, out int g), alpha, pv, qv, xv, rv, dv, zv, backend.Partials.View, p.Length);
-        return backend.SumPartialPairs(g);
+        var sv = View(s, nameof(s));
+        KernelChecks.SameLength(d, nameof(d), r, nameof(r));
+        KernelChecks.SameLength(d, nameof(d), z, nameof(z));
+        backend.Kernels.MulDot(ReductionConfig(d.Length, out int g), dv, rv, zv, backend.Partials.View, d.Length);
+        backend.FinalizeInto(g, sv, slot);
     }
 
     public bool AllFinite(DeviceVector x)
@@ -134,7 +138,7 @@ internal sealed class IlgpuBlas(IlgpuBackend backend) : IBlasKernels
 /// <summary>CSR kernels on an ILGPU accelerator.</summary>
 internal sealed class IlgpuSparse(IlgpuBackend backend) : ISparseKernels
 {
-    private IlgpuCsr Matrix(DeviceCsr a)
+    internal IlgpuCsr Matrix(DeviceCsr a)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (a is not IlgpuCsr m || !ReferenceEquals(a.Backend, backend))
@@ -196,5 +200,79 @@ internal sealed class IlgpuSparse(IlgpuBackend backend) : ISparseKernels
         if (d.Length != n)
             throw new ArgumentException($"A is {a.Rows}x{a.Columns}: its diagonal has length {n}, but d has length {d.Length}.", nameof(d));
         if (n > 0) backend.Kernels.Diagonal(n, m.RowPointers.View, m.Columns_.View, m.Values.View, dv);
+    }
+}
+
+/// <summary>CG steps on an ILGPU accelerator: no host synchronisation inside an iteration.</summary>
+internal sealed class IlgpuCg(IlgpuBackend backend, IlgpuSparse sparse) : ICgKernels
+{
+    private ArrayView<double> View(DeviceVector v, string name) => KernelChecks.Own<IlgpuVector>(backend, v, name).View;
+
+    private ArrayView<double> Scalars(DeviceVector s)
+    {
+        var view = View(s, nameof(s));
+        if (s.Length < CgScalars.Length)
+            throw new ArgumentException($"s has {s.Length} slots; CG needs {CgScalars.Length}.", nameof(s));
+        return view;
+    }
+
+    private static void SameLengths(DeviceVector p, params (DeviceVector V, string Name)[] others)
+    {
+        foreach (var (v, name) in others) KernelChecks.SameLength(p, nameof(p), v, name);
+    }
+
+    public void Step1(DeviceCsr a, DeviceVector p, DeviceVector q, DeviceVector s)
+    {
+        var sv = Scalars(s);
+        var m = sparse.Matrix(a);
+        var pv = View(p, nameof(p));
+        var qv = View(q, nameof(q));
+        KernelChecks.MatrixShapes(a, p, nameof(p), q, nameof(q));
+        if (a.Rows == 0) return;
+        int g;
+        if (m.Variant == SpmvVariant.WarpPerRow)
+        {
+            sparse.Multiply(a, p, q);
+            g = backend.ReductionGroups(a.Rows);
+            backend.Kernels.Dot(new KernelConfig(g, backend.GroupSize), pv, qv, backend.Partials.View, a.Rows);
+        }
+        else
+        {
+            g = backend.ReductionGroups(a.Rows);
+            backend.Kernels.SpmvDot(new KernelConfig(g, backend.GroupSize), m.RowPointers.View, m.Columns_.View, m.Values.View,
+                pv, qv, backend.Partials.View, a.Rows);
+        }
+        backend.FinalizeInto(g, sv, CgScalars.PQ, skipIfStopped: true);
+    }
+
+    public void Step2(DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector s, int iteration, bool identityPreconditioner)
+    {
+        var sv = Scalars(s);
+        SameLengths(p, (q, nameof(q)), (x, nameof(x)), (r, nameof(r)));
+        if (p.Length == 0) return;
+        int g = backend.ReductionGroups(p.Length);
+        backend.Kernels.CgStep2(new KernelConfig(g, backend.GroupSize), View(p, nameof(p)), View(q, nameof(q)), View(x, nameof(x)),
+            View(r, nameof(r)), sv, iteration, backend.Partials.View, p.Length);
+        backend.FinalizeInto(g, sv, CgScalars.RR, CgScalars.RzSlot(iteration), identityPreconditioner ? 1 : 0, skipIfStopped: true);
+    }
+
+    public void Step2Jacobi(DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector inverseDiagonal, DeviceVector z,
+        DeviceVector s, int iteration)
+    {
+        var sv = Scalars(s);
+        SameLengths(p, (q, nameof(q)), (x, nameof(x)), (r, nameof(r)), (inverseDiagonal, nameof(inverseDiagonal)), (z, nameof(z)));
+        if (p.Length == 0) return;
+        int g = backend.ReductionGroups(p.Length);
+        backend.Kernels.CgStep2Jacobi(new KernelConfig(g, backend.GroupSize), View(p, nameof(p)), View(q, nameof(q)), View(x, nameof(x)),
+            View(r, nameof(r)), View(inverseDiagonal, nameof(inverseDiagonal)), View(z, nameof(z)), sv, iteration, backend.Partials.View, p.Length);
+        backend.FinalizeInto(g, sv, CgScalars.RR, CgScalars.RzSlot(iteration), mode: 2, skipIfStopped: true);
+    }
+
+    public void Step3(DeviceVector z, DeviceVector p, DeviceVector s, int iteration)
+    {
+        var sv = Scalars(s);
+        KernelChecks.SameLength(z, nameof(z), p, nameof(p));
+        if (p.Length == 0) return;
+        backend.Kernels.CgStep3(p.Length, View(z, nameof(z)), View(p, nameof(p)), sv, iteration);
     }
 }

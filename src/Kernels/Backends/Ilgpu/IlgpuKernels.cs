@@ -75,30 +75,6 @@ internal static class IlgpuKernels
         if (Group.IsFirstThread) partials[Grid.IdxX] = s;
     }
 
-    /// <summary>The Jacobi-PCG update; partials[g] holds group g's r'r and partials[stride + g] its r'z.</summary>
-    public static void CgStepJacobiPartials(double alpha, ArrayView<double> p, ArrayView<double> q,
-        ArrayView<double> x, ArrayView<double> r, ArrayView<double> d, ArrayView<double> z, ArrayView<double> partials, int n)
-    {
-        double rr = 0.0, rz = 0.0;
-        int stride = Grid.DimX * Group.DimX;
-        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
-        {
-            x[i] += alpha * p[i];
-            double ri = r[i] - alpha * q[i];
-            r[i] = ri;
-            double zi = d[i] * ri;
-            z[i] = zi;
-            rr += ri * ri;
-            rz += ri * zi;
-        }
-        rr = GroupSum(rr);
-        if (Group.IsFirstThread) partials[Grid.IdxX] = rr;
-        // The second tree reuses the shared scratch of the first: wait until every warp has read it.
-        Group.Barrier();
-        rz = GroupSum(rz);
-        if (Group.IsFirstThread) partials[Grid.DimX + Grid.IdxX] = rz;
-    }
-
     public static void MulDotPartials(ArrayView<double> d, ArrayView<double> r, ArrayView<double> z,
         ArrayView<double> partials, int n)
     {
@@ -129,7 +105,141 @@ internal static class IlgpuKernels
         if (Group.IsFirstThread) partials[Grid.IdxX] = s;
     }
 
+    /// <summary>
+    /// Sums the first <paramref name="groups"/> partials (and, with mode 2, the next <paramref name="groups"/>) in one
+    /// group, in a fixed order, into device scalars: mode 0 writes s[slotA]; mode 1 writes the sum to s[slotA] and
+    /// s[slotB]; mode 2 writes the second sum to s[slotB]. With skipIfStopped it leaves s alone once CG has stopped.
+    /// </summary>
+    public static void FinalizeScalars(ArrayView<double> partials, int groups, ArrayView<double> s, int slotA, int slotB,
+        int mode, int skipIfStopped)
+    {
+        if (skipIfStopped != 0 && s[CgScalars.Flag] != 0.0) return;
+        double a = 0.0;
+        for (int g = Group.IdxX; g < groups; g += Group.DimX) a += partials[g];
+        a = GroupSum(a);
+        double b = 0.0;
+        if (mode == 2)
+        {
+            Group.Barrier();
+            for (int g = Group.IdxX; g < groups; g += Group.DimX) b += partials[groups + g];
+            b = GroupSum(b);
+        }
+        if (Group.IsFirstThread)
+        {
+            s[slotA] = a;
+            if (mode == 1) s[slotB] = a;
+            else if (mode == 2) s[slotB] = b;
+        }
+    }
+
+    // ---- CG steps with device scalars (see CgScalars) ---------------------------------------------------
+    // Every thread evaluates the same stop condition from the same scalars, so a stopped step is skipped by the
+    // whole grid; only the grid's first thread records the flag.
+
+    private static bool IsGridLeader => Grid.IdxX == 0 && Group.IdxX == 0;
+
+    public static void CgStep2Partials(ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r,
+        ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
+    {
+        double pq = s[CgScalars.PQ];
+        double code = CgScalars.Step2Stop(s[CgScalars.Flag], pq, s[CgScalars.RR]);
+        if (code != 0.0)
+        {
+            if (IsGridLeader && s[CgScalars.Flag] == 0.0)
+            {
+                s[CgScalars.Flag] = code;
+                s[CgScalars.FlagIteration] = iteration - 1;
+                s[CgScalars.FlagValue] = pq;
+            }
+            return;
+        }
+        double alpha = s[CgScalars.RzSlot(iteration - 1)] / pq;
+        double rr = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
+        {
+            x[i] += alpha * p[i];
+            double ri = r[i] - alpha * q[i];
+            r[i] = ri;
+            rr += ri * ri;
+        }
+        rr = GroupSum(rr);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = rr;
+    }
+
+    /// <summary>Step 2 fused with z = d .* r; partials[g] holds group g's r'r and partials[grid + g] its r'z.</summary>
+    public static void CgStep2JacobiPartials(ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r,
+        ArrayView<double> d, ArrayView<double> z, ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
+    {
+        double pq = s[CgScalars.PQ];
+        double code = CgScalars.Step2Stop(s[CgScalars.Flag], pq, s[CgScalars.RR]);
+        if (code != 0.0)
+        {
+            if (IsGridLeader && s[CgScalars.Flag] == 0.0)
+            {
+                s[CgScalars.Flag] = code;
+                s[CgScalars.FlagIteration] = iteration - 1;
+                s[CgScalars.FlagValue] = pq;
+            }
+            return;
+        }
+        double alpha = s[CgScalars.RzSlot(iteration - 1)] / pq;
+        double rr = 0.0, rz = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
+        {
+            x[i] += alpha * p[i];
+            double ri = r[i] - alpha * q[i];
+            r[i] = ri;
+            double zi = d[i] * ri;
+            z[i] = zi;
+            rr += ri * ri;
+            rz += ri * zi;
+        }
+        rr = GroupSum(rr);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = rr;
+        // The second tree reuses the shared scratch of the first: wait until every warp has read it.
+        Group.Barrier();
+        rz = GroupSum(rz);
+        if (Group.IsFirstThread) partials[Grid.DimX + Grid.IdxX] = rz;
+    }
+
+    public static void CgStep3(Index1D i, ArrayView<double> z, ArrayView<double> p, ArrayView<double> s, int iteration)
+    {
+        double rzNew = s[CgScalars.RzSlot(iteration)];
+        double code = CgScalars.Step3Stop(s[CgScalars.Flag], s[CgScalars.RR], rzNew);
+        if (code != 0.0)
+        {
+            if (i == 0 && s[CgScalars.Flag] == 0.0)
+            {
+                s[CgScalars.Flag] = code;
+                s[CgScalars.FlagIteration] = iteration;
+                s[CgScalars.FlagValue] = rzNew;
+            }
+            return;
+        }
+        p[i] = z[i] + rzNew / s[CgScalars.RzSlot(iteration - 1)] * p[i];
+    }
+
     // ---- CSR: scalar (one thread per row) --------------------------------------------------------------
+
+    /// <summary>y = A x with one thread per row (grid-stride), and x'y partials per group: CG's step 1 in one pass.</summary>
+    public static void SpmvDotPartials(ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials, int rows)
+    {
+        double dot = 0.0;
+        int stride = Grid.DimX * Group.DimX;
+        for (int row = Grid.IdxX * Group.DimX + Group.IdxX; row < rows; row += stride)
+        {
+            double sum = 0.0;
+            int end = rowPointers[row + 1];
+            for (int k = rowPointers[row]; k < end; k++) sum += values[k] * x[columns[k]];
+            y[row] = sum;
+            dot += x[row] * sum;
+        }
+        dot = GroupSum(dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+    }
 
     public static void SpmvScalar(Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns,
         ArrayView<double> values, ArrayView<double> x, ArrayView<double> y)
