@@ -45,16 +45,19 @@ public sealed record CgOptions
     /// <summary>Starting vector; null starts from zero.</summary>
     public double[]? InitialGuess { get; init; }
 
-    /// <summary>Record the residual norm of every iteration in <see cref="LinearSolveResult.History"/> (default true).</summary>
+    /// <summary>
+    /// Record the residual norm in <see cref="LinearSolveResult.History"/> (default true): every iteration on the CPU,
+    /// every <see cref="Solvers.Kernels.Backend.ScalarReadInterval"/> iterations on a GPU.
+    /// </summary>
     public bool RecordHistory { get; init; } = true;
 
     /// <summary>Throw <see cref="SolverFailedException"/> instead of returning a result whose status is not Converged.</summary>
     public bool ThrowOnFailure { get; init; }
 
-    /// <summary>Cancels the solve; the result then has status Cancelled and the last iterate.</summary>
+    /// <summary>Cancels the solve at the next read of its scalars; the result then has status Cancelled and the last iterate.</summary>
     public CancellationToken CancellationToken { get; init; }
 
-    /// <summary>Receives a record after every iteration.</summary>
+    /// <summary>Receives a record whenever the solver reads its scalars (every iteration on the CPU).</summary>
     public IProgress<IterationRecord>? Progress { get; init; }
 
     /// <summary>The iteration limit in force for a system with n unknowns.</summary>
