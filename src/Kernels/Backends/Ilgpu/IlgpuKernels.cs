@@ -138,22 +138,26 @@ internal static class IlgpuKernels
 
     private static bool IsGridLeader => Grid.IdxX == 0 && Group.IdxX == 0;
 
-    public static void CgStep2Partials(ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r,
-        ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
+    /// <summary>alpha = r'z / p'Ap for step 2, or NaN when the step must not run (the grid's leader then raises the flag).</summary>
+    private static double Step2Alpha(ArrayView<double> s, int iteration)
     {
         double pq = s[CgScalars.PQ];
         double code = CgScalars.Step2Stop(s[CgScalars.Flag], pq, s[CgScalars.RR]);
-        if (code != 0.0)
+        if (code == 0.0) return s[CgScalars.RzSlot(iteration - 1)] / pq;
+        if (IsGridLeader && s[CgScalars.Flag] == 0.0)
         {
-            if (IsGridLeader && s[CgScalars.Flag] == 0.0)
-            {
-                s[CgScalars.Flag] = code;
-                s[CgScalars.FlagIteration] = iteration - 1;
-                s[CgScalars.FlagValue] = pq;
-            }
-            return;
+            s[CgScalars.Flag] = code;
+            s[CgScalars.FlagIteration] = iteration - 1;
+            s[CgScalars.FlagValue] = pq;
         }
-        double alpha = s[CgScalars.RzSlot(iteration - 1)] / pq;
+        return double.NaN;
+    }
+
+    public static void CgStep2Partials(ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r,
+        ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
+    {
+        double alpha = Step2Alpha(s, iteration);
+        if (alpha != alpha) return;
         double rr = 0.0;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
@@ -171,19 +175,8 @@ internal static class IlgpuKernels
     public static void CgStep2JacobiPartials(ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r,
         ArrayView<double> d, ArrayView<double> z, ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
     {
-        double pq = s[CgScalars.PQ];
-        double code = CgScalars.Step2Stop(s[CgScalars.Flag], pq, s[CgScalars.RR]);
-        if (code != 0.0)
-        {
-            if (IsGridLeader && s[CgScalars.Flag] == 0.0)
-            {
-                s[CgScalars.Flag] = code;
-                s[CgScalars.FlagIteration] = iteration - 1;
-                s[CgScalars.FlagValue] = pq;
-            }
-            return;
-        }
-        double alpha = s[CgScalars.RzSlot(iteration - 1)] / pq;
+        double alpha = Step2Alpha(s, iteration);
+        if (alpha != alpha) return;
         double rr = 0.0, rz = 0.0;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
