@@ -157,7 +157,7 @@ internal static class IlgpuKernels
         ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
     {
         double alpha = Step2Alpha(s, iteration);
-        if (alpha != alpha) return;
+        if (double.IsNaN(alpha)) return;
         double rr = 0.0;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
@@ -176,7 +176,7 @@ internal static class IlgpuKernels
         ArrayView<double> d, ArrayView<double> z, ArrayView<double> s, int iteration, ArrayView<double> partials, int n)
     {
         double alpha = Step2Alpha(s, iteration);
-        if (alpha != alpha) return;
+        if (double.IsNaN(alpha)) return;
         double rr = 0.0, rz = 0.0;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
