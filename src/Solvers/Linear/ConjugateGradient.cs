@@ -10,9 +10,10 @@ namespace Solvers.Linear;
 /// the backend's kernel families (it runs unchanged on the CPU and on CUDA).
 /// </summary>
 /// <remarks>
-/// Each iteration is four fused kernels, in the manner of Ginkgo's CG:
+/// Each iteration is the backend's three CG steps plus the preconditioner, in the manner of Ginkgo's CG:
 /// q = A p with p'q; x += alpha p, r -= alpha q with r'r; z = M^-1 r with r'z; p = z + beta p.
-/// A preconditioner may fold its apply into the update (Jacobi does), leaving three.
+/// A preconditioner may fold its apply into the update (Jacobi does). The scalars stay on the device and the
+/// host reads them every <see cref="Kernels.Backend.ScalarReadInterval"/> iterations.
 /// Failure is a status, never a silent answer: p'Ap &lt;= 0 gives <see cref="SolverStatus.IndefiniteMatrix"/>,
 /// r'z &lt;= 0 gives <see cref="SolverStatus.Breakdown"/>, a NaN or infinity gives <see cref="SolverStatus.NonFinite"/>.
 /// Thread safety: one instance may be used by one thread at a time (it holds its backend).
