@@ -214,7 +214,7 @@ public abstract class KernelConformanceTests
     }
 
     /// <summary>Random sparse matrices of awkward shapes: empty rows, one dense row, rectangular.</summary>
-    public static TheoryData<string> MatrixCases => new() { "random-597", "empty-rows-31", "dense-row-597", "one-row", "tall-1x1", "rect-40x31", "long-rows-300" };
+    public static TheoryData<string> MatrixCases => new() { "random-597", "random-10007", "empty-rows-31", "dense-row-597", "one-row", "tall-1x1", "rect-40x31", "long-rows-300" };
 
     internal static CsrMatrix MakeMatrix(string kind)
     {
@@ -222,6 +222,7 @@ public abstract class KernelConformanceTests
         (int rows, int cols, Func<int, int> rowLen) = kind switch
         {
             "random-597" => (597, 597, (Func<int, int>)(_ => rng.Next(0, 9))),
+            "random-10007" => (10007, 10007, _ => rng.Next(0, 12)),
             "empty-rows-31" => (31, 31, i => i % 3 == 0 ? 0 : rng.Next(1, 5)),
             "dense-row-597" => (597, 597, i => i == 17 ? 597 : rng.Next(1, 4)),
             "one-row" => (1, 50, _ => 20),

@@ -40,6 +40,33 @@ public sealed class CliTests : IDisposable
         return path;
     }
 
+    /// <summary>The bench JSON carries the keys scripts rely on (values are timings: only their presence and sign are checked).</summary>
+    [Fact]
+    public void BenchJsonHasTheDocumentedKeys()
+    {
+        var (code, output, _) = Run("bench", "spmv", "--problem", "poisson2d:20", "--json");
+        Assert.Equal(0, code);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            foreach (string key in new[] { "streamGBps", "spmvGBps", "spmvOverStream", "spmvSeconds" })
+                Assert.True(doc.RootElement.GetProperty(key).GetDouble() > 0, key);
+            Assert.Equal(400, doc.RootElement.GetProperty("n").GetInt32());
+        }
+
+        (code, output, _) = Run("bench", "cg", "--problem", "poisson2d:20", "--json");
+        Assert.Equal(0, code);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            var root = doc.RootElement;
+            foreach (string key in new[] { "streamGBps", "cgSeconds", "cgLowerBoundSeconds", "mathnetSeconds" })
+                Assert.True(root.GetProperty(key).GetDouble() > 0, key);
+            Assert.Equal("Converged", root.GetProperty("cgStatus").GetString());
+            Assert.True(root.GetProperty("cgIterations").GetInt32() > 0);
+            Assert.Contains(root.GetProperty("mathnetSolver").GetString(), new[] { "BiCgStab", "GpBiCg", "MlkBiCgStab", "TFQMR" });
+            Assert.True(root.GetProperty("cgRelativeResidual").GetDouble() <= 1e-8);
+        }
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {
