@@ -101,7 +101,7 @@ public static class Program
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector holding b (default b = A * ones, and the error against ones is reported)." };
         var tol = new Option<double>("--tol") { Description = "Relative tolerance on ||b - Ax|| / ||b||.", DefaultValueFactory = _ => 1e-8 };
         var maxit = new Option<int>("--maxit") { Description = "Iteration limit (default 10 n)." };
-        var precond = new Option<string>("--precond") { Description = "Preconditioner: none or jacobi.", DefaultValueFactory = _ => "jacobi" };
+        var precond = new Option<string>("--precond") { Description = "Preconditioner: " + Solvers.Linear.Preconditioners.Names + " (ic0 and ssor run on the host).", DefaultValueFactory = _ => "jacobi" };
         var backend = BackendOption();
         var threads = ThreadsOption("CPU threads (default: all processors).");
         var output = new Option<string?>("--out") { Description = "Write x to this file (Matrix Market array)." };

@@ -328,7 +328,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     {
         public string Name => "negating";
 
-        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a) => new Applied(backend);
+        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null) => new Applied(backend);
 
         private sealed class Applied(Backend backend) : AppliedPreconditioner
         {

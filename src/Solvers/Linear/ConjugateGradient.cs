@@ -48,7 +48,7 @@ public sealed class ConjugateGradient : IDisposable
         using var db = Backend.Upload(b);
         using var dx = Backend.Allocate(a.Rows);
         if (Options.InitialGuess is { } x0) dx.CopyFrom(x0);
-        return SolveCore(da, db, dx, setup);
+        return SolveCore(da, db, dx, setup, a);
     }
 
     /// <summary>Solves A x = b given as MathNet types.</summary>
@@ -73,7 +73,7 @@ public sealed class ConjugateGradient : IDisposable
         if (b.Length != a.Rows) throw new ArgumentException($"A is {a.Rows}x{a.Columns} but b has length {b.Length}.", nameof(b));
         if (x.Length != a.Rows) throw new ArgumentException($"A is {a.Rows}x{a.Columns} but x has length {x.Length}.", nameof(x));
         if (!Backend.Blas.AllFinite(b)) throw new ArgumentException("b holds NaN or infinity.", nameof(b));
-        return SolveCore(a, b, x, Stopwatch.StartNew());
+        return SolveCore(a, b, x, Stopwatch.StartNew(), null);
     }
 
     private void ValidateSystem(CsrMatrix a, ReadOnlySpan<double> b)
@@ -100,7 +100,7 @@ public sealed class ConjugateGradient : IDisposable
                     throw new ArgumentException($"InitialGuess[{i}] is {g[i].ToString(CultureInfo.InvariantCulture)}.", nameof(Options.InitialGuess));
     }
 
-    private LinearSolveResult SolveCore(DeviceCsr a, DeviceVector b, DeviceVector x, Stopwatch setup)
+    private LinearSolveResult SolveCore(DeviceCsr a, DeviceVector b, DeviceVector x, Stopwatch setup, CsrMatrix? hostMatrix)
     {
         var be = Backend;
         var blas = be.Blas;
@@ -150,7 +150,7 @@ public sealed class ConjugateGradient : IDisposable
         AppliedPreconditioner m;
         try
         {
-            m = opt.Preconditioner.Setup(be, a);
+            m = opt.Preconditioner.Setup(be, a, hostMatrix);
         }
         catch (PreconditionerSetupException e)
         {

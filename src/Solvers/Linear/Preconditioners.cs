@@ -1,4 +1,5 @@
 using Solvers.Kernels;
+using Solvers.Sparse;
 
 namespace Solvers.Linear;
 
@@ -11,9 +12,12 @@ public interface IPreconditioner
     /// <summary>A short name for reports ("none", "jacobi", ...).</summary>
     string Name { get; }
 
-    /// <summary>Builds the applied preconditioner for <paramref name="a"/> on <paramref name="backend"/>.</summary>
+    /// <summary>
+    /// Builds the applied preconditioner for <paramref name="a"/> on <paramref name="backend"/>. Preconditioners that
+    /// factor on the host (IC(0), SSOR) also need <paramref name="hostMatrix"/>, the same matrix in host memory.
+    /// </summary>
     /// <exception cref="PreconditionerSetupException">The matrix does not admit this preconditioner (e.g. a non-positive diagonal for Jacobi).</exception>
-    AppliedPreconditioner Setup(Backend backend, DeviceCsr a);
+    AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null);
 }
 
 /// <summary>A preconditioner bound to one matrix on one backend.</summary>
@@ -75,24 +79,56 @@ public static class Preconditioners
     /// <summary>Jacobi (diagonal) scaling, M = diag(A); needs a positive diagonal.</summary>
     public static IPreconditioner Jacobi { get; } = new JacobiPreconditioner();
 
-    /// <summary>Looks a preconditioner up by name: none or jacobi (case-insensitive).</summary>
-    /// <exception cref="ArgumentException">The name is unknown; the message lists the known ones.</exception>
+    /// <summary>IC(0) with default options (CPU).</summary>
+    public static IPreconditioner IncompleteCholesky { get; } = new IncompleteCholesky();
+
+    /// <summary>SSOR with omega = 1, symmetric Gauss-Seidel (CPU).</summary>
+    public static IPreconditioner Ssor { get; } = new Ssor();
+
+    /// <summary>Chebyshev polynomial of degree 3 in the Jacobi-scaled operator (SpMVs only: any backend).</summary>
+    public static IPreconditioner Chebyshev { get; } = new ChebyshevPreconditioner();
+
+    /// <summary>The names <see cref="Parse"/> accepts.</summary>
+    public const string Names = "none, jacobi, ic0, ssor, ssor:OMEGA, chebyshev, chebyshev:DEGREE";
+
+    /// <summary>Looks a preconditioner up by name (case-insensitive): see <see cref="Names"/>.</summary>
+    /// <exception cref="ArgumentException">The name is unknown or its parameter invalid; the message lists the known ones.</exception>
     public static IPreconditioner Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Trim().ToLowerInvariant() switch
+        string key = name.Trim().ToLowerInvariant();
+        string? arg = null;
+        int colon = key.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
         {
-            "none" or "identity" => None,
-            "jacobi" or "diagonal" => Jacobi,
-            _ => throw new ArgumentException($"Unknown preconditioner '{name}'; available: none, jacobi.", nameof(name)),
-        };
+            arg = key[(colon + 1)..];
+            key = key[..colon];
+        }
+        try
+        {
+            return (key, arg) switch
+            {
+                ("none" or "identity", null) => None,
+                ("jacobi" or "diagonal", null) => Jacobi,
+                ("ic0" or "ichol", null) => IncompleteCholesky,
+                ("ssor", null) => Ssor,
+                ("ssor", _) => new Ssor(double.Parse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)),
+                ("chebyshev", null) => Chebyshev,
+                ("chebyshev", _) => new ChebyshevPreconditioner(new ChebyshevOptions { Degree = int.Parse(arg, System.Globalization.CultureInfo.InvariantCulture) }),
+                _ => throw new ArgumentException($"Unknown preconditioner '{name}'; available: {Names}.", nameof(name)),
+            };
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            throw new ArgumentException($"Preconditioner '{name}': {e.Message} Available: {Names}.", nameof(name), e);
+        }
     }
 
     private sealed class IdentityPreconditioner : IPreconditioner
     {
         public string Name => "none";
 
-        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a) => new Applied(backend);
+        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null) => new Applied(backend);
 
         private sealed class Applied(Backend backend) : AppliedPreconditioner
         {
@@ -112,7 +148,7 @@ public static class Preconditioners
     {
         public string Name => "jacobi";
 
-        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a)
+        public AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null)
         {
             var inv = backend.Allocate(a.Rows);
             try

@@ -1,0 +1,28 @@
+using Solvers.Kernels;
+
+namespace Solvers.Linear;
+
+/// <summary>
+/// Base of the preconditioners whose apply is a sequential sweep (IC(0), SSOR): the sweep runs on host arrays.
+/// On the CPU backend the copies in and out are memory copies; on a GPU they cross the bus, so these are
+/// CPU preconditioners (use Jacobi or Chebyshev there).
+/// </summary>
+internal abstract class HostPreconditioner(Backend backend, int n) : AppliedPreconditioner
+{
+    private readonly double[] _r = new double[n];
+    private readonly double[] _z = new double[n];
+
+    /// <summary>z = M^-1 r on host arrays.</summary>
+    protected abstract void Solve(ReadOnlySpan<double> r, Span<double> z);
+
+    public override void Apply(DeviceVector r, DeviceVector z, DeviceVector scalars, int slot)
+    {
+        r.CopyTo(_r);
+        Solve(_r, _z);
+        z.CopyFrom(_z);
+        backend.Blas.DotInto(r, z, scalars, slot);
+    }
+
+    /// <summary>Host copies in and out plus the reads of the factor's nonzeros, counted as 12 bytes each.</summary>
+    protected static long SweepBytes(int n, long factorNonZeros) => 32L * n + 12L * factorNonZeros;
+}
