@@ -148,6 +148,8 @@ public abstract class KernelConformanceTests
 
         var pos = Random(n, 7, 0.5, 2.0);
         using var dp = B.Upload(pos);
+        B.Blas.PointwiseMultiply(dp, dx, dw);
+        CloseVectors(x.Select((v, i) => pos[i] * v).ToArray(), dw.ToArray(), ElementTolerance, "pointwise multiply");
         B.Blas.Reciprocal(dp);
         CloseVectors(pos.Select(v => 1.0 / v).ToArray(), dp.ToArray(), ElementTolerance, "reciprocal");
     }

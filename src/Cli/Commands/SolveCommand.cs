@@ -83,6 +83,18 @@ internal sealed record SolveSummary
     public required double? ErrorVsOnes { get; init; }
     public required string Message { get; init; }
     public string? Out { get; init; }
+    /// <summary>AMG hierarchy levels (finest first), when the preconditioner is AMG.</summary>
+    public IReadOnlyList<Solvers.Linear.Multigrid.AmgLevelInfo>? Levels { get; init; }
+    /// <summary>AMG operator complexity, when the preconditioner is AMG.</summary>
+    public double? OperatorComplexity { get; init; }
+    /// <summary>AMG grid complexity, when the preconditioner is AMG.</summary>
+    public double? GridComplexity { get; init; }
+
+    /// <summary>Adds the AMG hierarchy statistics when <paramref name="preconditioner"/> built one.</summary>
+    public SolveSummary WithHierarchy(IPreconditioner preconditioner)
+        => preconditioner is Solvers.Linear.Multigrid.AmgPreconditioner { LastHierarchy: { } h }
+            ? this with { Levels = h.Levels, OperatorComplexity = h.OperatorComplexity, GridComplexity = h.GridComplexity }
+            : this;
 }
 
 /// <summary><c>solvers solve</c>: loads or generates A, solves A x = b by CG, prints a summary.</summary>
@@ -169,7 +181,7 @@ internal static class SolveCommand
 
         if (s.OutPath is not null) MatrixMarket.WriteVector(s.OutPath, result.Solution);
 
-        var summary = SolveSummary.From(result, s.Tolerance, source, a, onesReference: s.RhsPath is null) with { Out = s.OutPath };
+        var summary = SolveSummary.From(result, s.Tolerance, source, a, onesReference: s.RhsPath is null).WithHierarchy(preconditioner) with { Out = s.OutPath };
 
         if (s.Json) CliHelpers.WriteJson(stdout, summary);
         else PrintSummary(console, summary);
@@ -202,5 +214,15 @@ internal static class SolveCommand
         Row("preconditioner", Markup.Escape(r.Preconditioner));
         if (r.Out is not null) Row("solution", Markup.Escape($"written to {r.Out}"));
         console.Write(grid);
+        if (r.Levels is { } levels)
+        {
+            var table = new Table().Title("AMG hierarchy").AddColumn("level").AddColumn(new TableColumn("rows").RightAligned())
+                .AddColumn(new TableColumn("nonzeros").RightAligned()).AddColumn(new TableColumn("nnz/row").RightAligned());
+            for (int l = 0; l < levels.Count; l++)
+                table.AddRow(l.ToString(System.Globalization.CultureInfo.InvariantCulture), CliHelpers.N(levels[l].Rows), CliHelpers.N(levels[l].NonZeros),
+                    CliHelpers.F(levels[l].NonZeros / (double)Math.Max(1, levels[l].Rows), "F1"));
+            table.Caption($"operator complexity {CliHelpers.F(r.OperatorComplexity ?? 0, "F3")}, grid complexity {CliHelpers.F(r.GridComplexity ?? 0, "F3")}");
+            console.Write(table);
+        }
     }
 }

@@ -31,6 +31,9 @@ public interface IBlasKernels
     /// <summary>Every element of x set to value.</summary>
     void Fill(DeviceVector x, double value);
 
+    /// <summary>z = d .* x (elementwise); z may be x.</summary>
+    void PointwiseMultiply(DeviceVector d, DeviceVector x, DeviceVector z);
+
     /// <summary>z = d .* r (elementwise), returning r'z: the fused Jacobi apply of PCG.</summary>
     double PointwiseMultiplyDot(DeviceVector d, DeviceVector r, DeviceVector z);
 

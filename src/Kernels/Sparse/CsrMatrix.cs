@@ -251,6 +251,53 @@ public sealed class CsrMatrix
         return y;
     }
 
+    /// <summary>
+    /// The sparse product A B (Gustavson's row-by-row algorithm with a dense accumulator; columns sorted in each
+    /// row). Entries that cancel to exactly zero are kept, so the pattern is the structural product.
+    /// </summary>
+    /// <exception cref="ArgumentException">The inner dimensions differ.</exception>
+    public CsrMatrix Multiply(CsrMatrix b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (Columns != b.Rows)
+            throw new ArgumentException($"A is {Rows}x{Columns} but B is {b.Rows}x{b.Columns}: inner dimensions differ.", nameof(b));
+        var rp = new int[Rows + 1];
+        var ci = new List<int>(NonZeros + b.NonZeros);
+        var v = new List<double>(NonZeros + b.NonZeros);
+        var acc = new double[b.Columns];
+        var marker = new int[b.Columns];
+        Array.Fill(marker, -1);
+        var rowCols = new List<int>();
+        for (int i = 0; i < Rows; i++)
+        {
+            rowCols.Clear();
+            for (int ka = _rowPointers[i]; ka < _rowPointers[i + 1]; ka++)
+            {
+                int k = _columnIndices[ka];
+                double aik = _values[ka];
+                for (int kb = b._rowPointers[k]; kb < b._rowPointers[k + 1]; kb++)
+                {
+                    int j = b._columnIndices[kb];
+                    if (marker[j] != i)
+                    {
+                        marker[j] = i;
+                        acc[j] = 0;
+                        rowCols.Add(j);
+                    }
+                    acc[j] += aik * b._values[kb];
+                }
+            }
+            rowCols.Sort();
+            foreach (int j in rowCols)
+            {
+                ci.Add(j);
+                v.Add(acc[j]);
+            }
+            rp[i + 1] = ci.Count;
+        }
+        return new CsrMatrix(Rows, b.Columns, rp, ci.ToArray(), v.ToArray(), allowNonFinite: true, validate: false);
+    }
+
     /// <summary>The transpose, as a new CSR matrix.</summary>
     public CsrMatrix Transpose()
     {

@@ -84,8 +84,8 @@ public sealed class ChebyshevPreconditioner(ChebyshevOptions? options = null) : 
                     throw new PreconditionerSetupException(SolverStatus.IndefiniteMatrix,
                         $"Chebyshev preconditioner: diagonal entry A[{i},{i}] = {d[i]:G6} is not positive, so A is not SPD.");
             backend.Blas.Reciprocal(inv);
-            double lambda = EstimateLambdaMax(backend, a, inv, n) * Options.SafetyFactor;
-            if (hostMatrix is not null) lambda = Math.Min(lambda, GershgorinBound(hostMatrix, d));
+            double lambda = ChebyshevIteration.EstimateLambdaMax(backend, a, inv, Options.PowerIterations, Options.Seed) * Options.SafetyFactor;
+            if (hostMatrix is not null) lambda = Math.Min(lambda, GershgorinBound(hostMatrix));
             LastLambdaMax = lambda;
             return new Applied(backend, a, inv, lambda, Options);
         }
@@ -96,98 +96,42 @@ public sealed class ChebyshevPreconditioner(ChebyshevOptions? options = null) : 
         }
     }
 
-    private double EstimateLambdaMax(Backend backend, DeviceCsr a, DeviceVector inv, int n)
-    {
-        var start = new double[n];
-        for (int i = 0; i < n; i++) start[i] = CounterRandom.Uniform(Options.Seed, (ulong)i) + 0.5;
-        using var v = backend.Upload(start);
-        using var w = backend.Allocate(n);
-        using var scratch = backend.Allocate(1);
-        double lambda = 0;
-        backend.Blas.Scale(1 / backend.Blas.Norm2(v), v);
-        for (int k = 0; k < Options.PowerIterations; k++)
-        {
-            backend.Sparse.Multiply(a, v, w);
-            backend.Blas.PointwiseMultiplyDotInto(inv, w, w, scratch, 0);
-            lambda = backend.Blas.Norm2(w);
-            if (!(lambda > 0) || !double.IsFinite(lambda)) break;
-            backend.Blas.Scale(1 / lambda, w);
-            backend.Blas.Copy(w, v);
-        }
-        return lambda;
-    }
-
     /// <summary>max_i sum_j |a_ij| / a_ii: an upper bound on the spectrum of D^-1 A that costs one pass.</summary>
-    private static double GershgorinBound(CsrMatrix a, double[] d)
+    internal static double GershgorinBound(CsrMatrix a)
     {
         double bound = 0;
         for (int i = 0; i < a.Rows; i++)
         {
-            double s = 0;
-            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) s += Math.Abs(a.Values[k]);
-            bound = Math.Max(bound, s / d[i]);
+            double s = 0, d = 0;
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+            {
+                s += Math.Abs(a.Values[k]);
+                if (a.ColumnIndices[k] == i) d = a.Values[k];
+            }
+            bound = Math.Max(bound, s / d);
         }
         return bound;
     }
 
-    private sealed class Applied : AppliedPreconditioner
+    private sealed class Applied(Backend backend, DeviceCsr a, DeviceVector inverseDiagonal, double lambdaMax, ChebyshevOptions options)
+        : AppliedPreconditioner
     {
-        private readonly Backend _backend;
-        private readonly DeviceCsr _a;
-        private readonly DeviceVector _inv, _res, _dir, _tmp, _scratch;
-        private readonly double _theta, _delta;
-        private readonly int _degree;
+        private readonly ChebyshevIteration _iteration =
+            new(backend, a, inverseDiagonal, lambdaMax / options.EigenvalueRatio, lambdaMax, options.Degree);
 
-        public Applied(Backend backend, DeviceCsr a, DeviceVector inverseDiagonal, double lambdaMax, ChebyshevOptions options)
-        {
-            _backend = backend;
-            _a = a;
-            _inv = inverseDiagonal;
-            int n = a.Rows;
-            _res = backend.Allocate(n);
-            _dir = backend.Allocate(n);
-            _tmp = backend.Allocate(n);
-            _scratch = backend.Allocate(1);
-            double lo = lambdaMax / options.EigenvalueRatio;
-            _theta = (lambdaMax + lo) / 2;
-            _delta = (lambdaMax - lo) / 2;
-            _degree = options.Degree;
-        }
-
-        // Each degree: one SpMV (matrix + 16 n), the scaled residual update (48 n) and the direction update (48 n).
-        public override long BytesPerApply(int n) => _degree * (_a.MatrixBytes + 112L * n) + 64L * n;
+        public override long BytesPerApply(int n) => _iteration.BytesPerRun(n);
 
         public override void Apply(DeviceVector r, DeviceVector z, DeviceVector scalars, int slot)
         {
-            var blas = _backend.Blas;
-            // Chebyshev iteration on D^-1 A z = D^-1 r from z = 0.
-            blas.PointwiseMultiplyDotInto(_inv, r, _res, _scratch, 0);
-            blas.Copy(_res, _dir);
-            blas.Scale(1 / _theta, _dir);
-            blas.Copy(_dir, z);
-            double sigma = _theta / _delta, rho = 1 / sigma;
-            for (int k = 0; k < _degree; k++)
-            {
-                _backend.Sparse.Multiply(_a, _dir, _tmp);
-                blas.PointwiseMultiplyDotInto(_inv, _tmp, _tmp, _scratch, 0);
-                blas.Axpy(-1, _tmp, _res);
-                double rhoNext = 1 / (2 * sigma - rho);
-                blas.Scale(rhoNext * rho, _dir);
-                blas.Axpy(2 * rhoNext / _delta, _res, _dir);
-                blas.Axpy(1, _dir, z);
-                rho = rhoNext;
-            }
-            blas.DotInto(r, z, scalars, slot);
+            _iteration.Run(r, z, zeroInitialGuess: true);
+            backend.Blas.DotInto(r, z, scalars, slot);
         }
 
         protected override void Dispose(bool disposing)
         {
             if (!disposing) return;
-            _inv.Dispose();
-            _res.Dispose();
-            _dir.Dispose();
-            _tmp.Dispose();
-            _scratch.Dispose();
+            _iteration.Dispose();
+            inverseDiagonal.Dispose();
         }
     }
 }

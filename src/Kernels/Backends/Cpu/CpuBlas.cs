@@ -94,6 +94,14 @@ internal sealed class CpuBlas(CpuBackend backend) : IBlasKernels
         ForEachBlock(xs.Length, (s, len) => xs.AsSpan(s, len).Fill(value));
     }
 
+    public void PointwiseMultiply(DeviceVector d, DeviceVector x, DeviceVector z)
+    {
+        double[] ds = Data(d, nameof(d)), xs = Data(x, nameof(x)), zs = Data(z, nameof(z));
+        KernelChecks.SameLength(d, nameof(d), x, nameof(x));
+        KernelChecks.SameLength(d, nameof(d), z, nameof(z));
+        ForEachBlock(ds.Length, (s, len) => TensorPrimitives.Multiply(ds.AsSpan(s, len), xs.AsSpan(s, len), zs.AsSpan(s, len)));
+    }
+
     public void Reciprocal(DeviceVector x)
     {
         double[] xs = Data(x, nameof(x));

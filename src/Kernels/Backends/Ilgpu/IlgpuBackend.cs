@@ -277,6 +277,8 @@ internal sealed class IlgpuBackend : Backend
             a.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>>(IlgpuKernels.Scale);
         public readonly Action<Index1D, ArrayView<double>, double> Fill =
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double>(IlgpuKernels.Fill);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>> PointwiseMultiply =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(IlgpuKernels.PointwiseMultiply);
         public readonly Action<Index1D, ArrayView<double>> Reciprocal =
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>>(IlgpuKernels.Reciprocal);
         public readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> Dot =

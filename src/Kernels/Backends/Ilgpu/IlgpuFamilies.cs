@@ -72,6 +72,16 @@ internal sealed class IlgpuBlas(IlgpuBackend backend) : IBlasKernels
         if (x.Length > 0) backend.Kernels.Fill(x.Length, xv, value);
     }
 
+    public void PointwiseMultiply(DeviceVector d, DeviceVector x, DeviceVector z)
+    {
+        var dv = View(d, nameof(d));
+        var xv = View(x, nameof(x));
+        var zv = View(z, nameof(z));
+        KernelChecks.SameLength(d, nameof(d), x, nameof(x));
+        KernelChecks.SameLength(d, nameof(d), z, nameof(z));
+        if (d.Length > 0) backend.Kernels.PointwiseMultiply(d.Length, dv, xv, zv);
+    }
+
     public void Reciprocal(DeviceVector x)
     {
         var xv = View(x, nameof(x));

@@ -26,6 +26,8 @@ internal static class IlgpuKernels
 
     public static void Fill(Index1D i, ArrayView<double> x, double value) => x[i] = value;
 
+    public static void PointwiseMultiply(Index1D i, ArrayView<double> d, ArrayView<double> x, ArrayView<double> z) => z[i] = d[i] * x[i];
+
     public static void Reciprocal(Index1D i, ArrayView<double> x) => x[i] = 1.0 / x[i];
 
     // ---- Reductions: explicitly grouped, grid-stride accumulation, one partial per group ------------

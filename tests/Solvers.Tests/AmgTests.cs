@@ -1,0 +1,172 @@
+using MathNet.Numerics.LinearAlgebra.Double;
+using Solvers.Kernels;
+using Solvers.Linear;
+using Solvers.Linear.Multigrid;
+using Solvers.Problems;
+using Solvers.Sparse;
+using Solvers.TestSupport;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Solvers.Tests;
+
+/// <summary>Smoothed-aggregation AMG: size-independent convergence, SPD V-cycle, hierarchy statistics, bad input.</summary>
+public sealed class AmgTests(ITestOutputHelper output)
+{
+    private static Backend Cpu() => Backend.Create(BackendKind.Cpu, new BackendOptions { MaxDegreeOfParallelism = 2 });
+
+    private static LinearSolveResult Solve(CsrMatrix a, double[] b, AmgPreconditioner amg, BackendKind kind = BackendKind.Cpu, double tol = 1e-8)
+    {
+        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = tol, Preconditioner = amg },
+            Backend.Create(kind, new BackendOptions { MaxDegreeOfParallelism = 2 }));
+        return cg.Solve(a, b);
+    }
+
+    private static double[] Ones(CsrMatrix a) => a.Multiply(Enumerable.Repeat(1.0, a.Rows).ToArray());
+
+    [Theory]
+    [InlineData("poisson2d", 24, 96)]
+    [InlineData("poisson3d", 8, 24)]
+    [InlineData("anisotropic2d", 24, 96)]
+    public void Iterations_barely_grow_with_the_mesh(string kind, int small, int large)
+    {
+        // A small coarsest level forces several levels even on these small meshes.
+        var options = new AmgOptions { MaxCoarseSize = 40 };
+        CsrMatrix Make(int n) => kind == "anisotropic2d" ? PdeProblems.Anisotropic2D(n, 0.01) : PdeProblems.Parse($"{kind}:{n}");
+        var a1 = Make(small);
+        var a2 = Make(large);
+        var r1 = Solve(a1, Ones(a1), new AmgPreconditioner(options));
+        var amg2 = new AmgPreconditioner(options);
+        var r2 = Solve(a2, Ones(a2), amg2);
+        output.WriteLine($"{kind}: {r1.Iterations} iterations at {a1.Rows} unknowns, {r2.Iterations} at {a2.Rows}; levels {amg2.LastHierarchy!.Levels.Count}");
+        Assert.Equal(SolverStatus.Converged, r1.Status);
+        Assert.Equal(SolverStatus.Converged, r2.Status);
+        Assert.True(r2.RelativeResidual <= 1e-8 * 1.01);
+        Assert.True(amg2.LastHierarchy.Levels.Count >= 3);
+        Assert.True(r2.Iterations <= 1.3 * r1.Iterations + 2, $"{r1.Iterations} -> {r2.Iterations}");
+        Assert.True(r2.Iterations <= 25);
+        Assert.All(r2.Solution, v => Assert.Equal(1.0, v, 1e-5));
+    }
+
+    [Fact]
+    public void Amg_pcg_matches_a_dense_solve()
+    {
+        var a = PdeProblems.VariableCoefficient2D(20);
+        var b = Enumerable.Range(0, a.Rows).Select(i => Math.Sin(0.2 * i)).ToArray();
+        var r = Solve(a, b, new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 30 }), tol: 1e-11);
+        Assert.Equal(SolverStatus.Converged, r.Status);
+        var dense = DenseMatrix.OfArray(a.ToDense()).Cholesky().Solve(DenseVector.OfArray(b)).ToArray();
+        for (int i = 0; i < a.Rows; i++) Assert.Equal(dense[i], r.Solution[i], 1e-8 * Math.Max(1, Math.Abs(dense[i])));
+    }
+
+    [Theory]
+    [InlineData(AmgSmoother.Chebyshev)]
+    [InlineData(AmgSmoother.Jacobi)]
+    public void V_cycle_is_symmetric_positive_definite(AmgSmoother smoother)
+    {
+        var a = ConjugateGradientTests.RandomSpd(300, 4, density: 0.02);
+        using var backend = Cpu();
+        using var da = backend.Upload(a);
+        var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 20, Smoother = smoother });
+        using var m = amg.Setup(backend, da, a);
+        Assert.True(amg.LastHierarchy!.Levels.Count >= 2);
+        var rng = new Random(9);
+        double[] Apply(double[] x)
+        {
+            using var dx = backend.Upload(x);
+            using var dz = backend.Allocate(x.Length);
+            using var s = backend.Allocate(4);
+            m.Apply(dx, dz, s, 0);
+            return dz.ToArray();
+        }
+        for (int t = 0; t < 4; t++)
+        {
+            var x = Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            var y = Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            double xMx = x.Zip(Apply(x), (u, v) => u * v).Sum();
+            double yMx = y.Zip(Apply(x), (u, v) => u * v).Sum();
+            double xMy = x.Zip(Apply(y), (u, v) => u * v).Sum();
+            Assert.True(xMx > 0);
+            Assert.True(Math.Abs(yMx - xMy) <= 1e-10 * (Math.Abs(yMx) + Math.Abs(xMy)), $"{yMx} vs {xMy}");
+        }
+    }
+
+    [Fact]
+    public void Hierarchy_statistics_are_consistent()
+    {
+        var a = PdeProblems.Poisson2D(64);
+        var info = AmgPreconditioner.Describe(a, new AmgOptions { MaxCoarseSize = 50 });
+        Assert.Equal(a.Rows, info.Levels[0].Rows);
+        Assert.Equal(a.NonZeros, info.Levels[0].NonZeros);
+        for (int l = 1; l < info.Levels.Count; l++) Assert.True(info.Levels[l].Rows < info.Levels[l - 1].Rows / 3);
+        Assert.True(info.Levels[^1].Rows <= 50);
+        double opc = info.Levels.Sum(l => (double)l.NonZeros) / a.NonZeros;
+        Assert.Equal(opc, info.OperatorComplexity, 12);
+        Assert.InRange(info.OperatorComplexity, 1.0, 2.0);
+        Assert.InRange(info.GridComplexity, 1.0, 1.5);
+    }
+
+    [Fact]
+    public void User_near_null_space_with_two_vectors_converges()
+    {
+        var a = PdeProblems.Poisson2D(32);
+        int n = a.Rows;
+        var constant = Enumerable.Repeat(1.0, n).ToArray();
+        var linear = Enumerable.Range(0, n).Select(i => (double)(i % 32) / 32).ToArray();
+        var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 40, NearNullSpace = [constant, linear] });
+        var r = Solve(a, Ones(a), amg);
+        Assert.Equal(SolverStatus.Converged, r.Status);
+        Assert.True(r.Iterations <= 25);
+    }
+
+    [Fact]
+    public void Emulated_gpu_v_cycle_agrees_with_the_cpu()
+    {
+        var a = PdeProblems.Poisson2D(16);
+        var b = Ones(a);
+        var options = new AmgOptions { MaxCoarseSize = 20 };
+        var rc = Solve(a, b, new AmgPreconditioner(options), tol: 1e-10);
+        var rg = Solve(a, b, new AmgPreconditioner(options), BackendKind.IlgpuCpu, tol: 1e-10);
+        Assert.Equal(SolverStatus.Converged, rg.Status);
+        for (int i = 0; i < a.Rows; i++) Assert.Equal(rc.Solution[i], rg.Solution[i], 1e-8);
+    }
+
+    [Fact]
+    public void Bad_input_gives_clear_errors()
+    {
+        var zeroDiag = CsrMatrix.FromDense(new double[,] { { 2, -1, 0 }, { -1, 0, -1 }, { 0, -1, 2 } });
+        var r = Solve(zeroDiag, new[] { 1.0, 1, 1 }, new AmgPreconditioner());
+        Assert.Equal(SolverStatus.IndefiniteMatrix, r.Status);
+        Assert.Contains("A[1,1]", r.Message);
+
+        var negative = CsrMatrix.FromDense(new double[,] { { -2, 0 }, { 0, 2 } });
+        Assert.Equal(SolverStatus.IndefiniteMatrix, Solve(negative, new[] { 1.0, 1 }, new AmgPreconditioner()).Status);
+
+        var a = PdeProblems.Poisson2D(10);
+        var bad = new AmgPreconditioner(new AmgOptions { NearNullSpace = [new double[99]] });
+        var e = Assert.Throws<ArgumentException>(() => Solve(a, Ones(a), bad));
+        Assert.Contains("NearNullSpace[0]", e.Message);
+        Assert.Contains("99", e.Message);
+        Assert.Contains("100", e.Message);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { StrengthThreshold = 1.5 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { MaxCoarseSize = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { SmootherDegree = 0 });
+    }
+
+    public static TheoryData<string> SpdFiles => new() { "1138_bus", "494_bus", "lund_a", "LFAT5", "gr_30_30", "Trefethen_500" };
+
+    [Theory]
+    [MemberData(nameof(SpdFiles))]
+    public void Shared_spd_matrices_converge_to_1e8_with_amg(string name)
+    {
+        string? dir = TestData.FindMatrices();
+        if (dir is null) { output.WriteLine($"SKIPPED: ../shared/data/matrices not found; {name} not tested."); return; }
+        var a = MatrixMarket.ReadMatrix(Path.Combine(dir, name + ".mtx"));
+        var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 100 });
+        var r = Solve(a, Ones(a), amg);
+        output.WriteLine($"{name}: {r.Status} in {r.Iterations} iterations, {amg.LastHierarchy!.Levels.Count} levels");
+        Assert.Equal(SolverStatus.Converged, r.Status);
+        Assert.True(r.RelativeResidual <= 1e-8 * 1.01);
+    }
+}
