@@ -93,6 +93,21 @@ if (!testsOnly)
         var p3 = PdeProblems.Poisson3D(100);
         Save("bench-spmv-cuda-poisson3d-100.json", Comparisons.RunSpmv(p3, "poisson3d:100", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
         Save("bench-cg-cuda-poisson3d-100.json", Comparisons.RunCg(p3, "poisson3d:100", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
+        // AMG-PCG against Jacobi-PCG on the GPU and on all CPU cores (setup on the host in both cases).
+        foreach (var (kind, label) in new[] { (BackendKind.Cuda, "cuda"), (BackendKind.Cpu, "cpu") })
+        {
+            foreach (string precond in new[] { "jacobi", "amg", "amg-jacobi" })
+            {
+                using var be = Comparisons.CreateBackend(kind, Environment.ProcessorCount);
+                var bOnes = p1000.Multiply(Enumerable.Repeat(1.0, p1000.Rows).ToArray());
+                using var cg = new Solvers.Linear.ConjugateGradient(new Solvers.Linear.CgOptions { Preconditioner = Solvers.Linear.Preconditioners.Parse(precond), RecordHistory = false }, be);
+                cg.Solve(p1000, bOnes);
+                var res = cg.Solve(p1000, bOnes);
+                Console.WriteLine($"{label} {precond}: {res.Status}, {res.Iterations} its, setup {res.SetupElapsed.TotalSeconds:F3} s, solve {res.Elapsed.TotalSeconds:F3} s");
+                Save($"bench-amg-{label}-{precond}-poisson2d-1000.json", new { precond, backend = res.Backend, status = res.Status.ToString(), res.Iterations, setupSeconds = res.SetupElapsed.TotalSeconds, seconds = res.Elapsed.TotalSeconds, res.RelativeResidual });
+            }
+        }
+
         // The same figures on the device machine's own CPU cores: all of them, and two as on the CI machine.
         int cores = Environment.ProcessorCount;
         Save($"bench-spmv-cpu{cores}-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", cores, Console.Out));
