@@ -26,4 +26,19 @@ internal static class TestData
         string matrices = Path.Combine(data, "matrices");
         return Directory.Exists(matrices) ? matrices : null;
     }
+
+    /// <summary>
+    /// Reads ../shared/data/matrices/NAME.mtx, or returns null after telling <paramref name="log"/> that the test is
+    /// skipped (xunit 2 has no dynamic skip for plain facts).
+    /// </summary>
+    public static Solvers.Sparse.CsrMatrix? ReadSharedMatrix(string name, Action<string> log)
+    {
+        string? dir = FindMatrices();
+        if (dir is null)
+        {
+            log($"SKIPPED: ../shared/data/matrices not found; {name} not tested.");
+            return null;
+        }
+        return Solvers.Sparse.MatrixMarket.ReadMatrix(Path.Combine(dir, name + ".mtx"));
+    }
 }

@@ -154,15 +154,12 @@ public sealed class AmgTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { SmootherDegree = 0 });
     }
 
-    public static TheoryData<string> SpdFiles => new() { "1138_bus", "494_bus", "lund_a", "LFAT5", "gr_30_30", "Trefethen_500" };
-
     [Theory]
-    [MemberData(nameof(SpdFiles))]
+    [MemberData(nameof(ConjugateGradientTests.SpdFiles), MemberType = typeof(ConjugateGradientTests))]
     public void Shared_spd_matrices_converge_to_1e8_with_amg(string name)
     {
-        string? dir = TestData.FindMatrices();
-        if (dir is null) { output.WriteLine($"SKIPPED: ../shared/data/matrices not found; {name} not tested."); return; }
-        var a = MatrixMarket.ReadMatrix(Path.Combine(dir, name + ".mtx"));
+        var a = TestData.ReadSharedMatrix(name, output.WriteLine);
+        if (a is null) return;
         var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 100 });
         var r = Solve(a, Ones(a), amg);
         output.WriteLine($"{name}: {r.Status} in {r.Iterations} iterations, {amg.LastHierarchy!.Levels.Count} levels");

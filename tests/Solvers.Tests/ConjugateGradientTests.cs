@@ -284,9 +284,8 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     [MemberData(nameof(SpdFiles))]
     public void Shared_spd_matrices_converge_to_1e8(string name)
     {
-        string? dir = TestData.FindMatrices();
-        if (dir is null) { output.WriteLine($"SKIPPED: ../shared/data/matrices not found; {name} not tested."); return; }
-        var a = MatrixMarket.ReadMatrix(Path.Combine(dir, name + ".mtx"));
+        var a = TestData.ReadSharedMatrix(name, output.WriteLine);
+        if (a is null) return;
         var b = a.Multiply(Enumerable.Repeat(1.0, a.Rows).ToArray());
         using var cg = Cg(new CgOptions { RelativeTolerance = 1e-8 });
         var r = cg.Solve(a, b);
@@ -303,9 +302,8 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     [InlineData("hangGlider_2", "none")]
     public void Shared_indefinite_matrices_are_reported_indefinite(string name, string precond)
     {
-        string? dir = TestData.FindMatrices();
-        if (dir is null) { output.WriteLine($"SKIPPED: ../shared/data/matrices not found; {name} not tested."); return; }
-        var a = MatrixMarket.ReadMatrix(Path.Combine(dir, name + ".mtx"));
+        var a = TestData.ReadSharedMatrix(name, output.WriteLine);
+        if (a is null) return;
         var b = a.Multiply(Enumerable.Repeat(1.0, a.Rows).ToArray());
         using var cg = Cg(new CgOptions { Preconditioner = Preconditioners.Parse(precond) });
         var r = cg.Solve(a, b);
