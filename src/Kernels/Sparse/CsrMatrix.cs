@@ -253,7 +253,8 @@ public sealed class CsrMatrix
 
     /// <summary>
     /// The sparse product A B (Gustavson's row-by-row algorithm with a dense accumulator; columns sorted in each
-    /// row). Entries that cancel to exactly zero are kept, so the pattern is the structural product.
+    /// row), in parallel over blocks of rows. Entries that cancel to exactly zero are kept, so the pattern is the
+    /// structural product.
     /// </summary>
     /// <exception cref="ArgumentException">The inner dimensions differ.</exception>
     public CsrMatrix Multiply(CsrMatrix b)
@@ -261,41 +262,84 @@ public sealed class CsrMatrix
         ArgumentNullException.ThrowIfNull(b);
         if (Columns != b.Rows)
             throw new ArgumentException($"A is {Rows}x{Columns} but B is {b.Rows}x{b.Columns}: inner dimensions differ.", nameof(b));
-        var rp = new int[Rows + 1];
-        var ci = new List<int>(NonZeros + b.NonZeros);
-        var v = new List<double>(NonZeros + b.NonZeros);
-        var acc = new double[b.Columns];
-        var marker = new int[b.Columns];
-        Array.Fill(marker, -1);
-        var rowCols = new List<int>();
-        for (int i = 0; i < Rows; i++)
-        {
-            rowCols.Clear();
-            for (int ka = _rowPointers[i]; ka < _rowPointers[i + 1]; ka++)
+        // Blocks are a function of the size only, so the result does not depend on the thread count.
+        int blockRows = Math.Max(256, Rows / 64 + 1);
+        int blocks = (Rows + blockRows - 1) / blockRows;
+        var blockCols = new int[blocks][];
+        var blockVals = new double[blocks][];
+        var rowCounts = new int[Rows + 1];
+        Parallel.For(0, blocks,
+            () => (Marker: Filled(b.Columns, -1), Acc: new double[b.Columns]),
+            (blk, _, scratch) =>
             {
-                int k = _columnIndices[ka];
-                double aik = _values[ka];
-                for (int kb = b._rowPointers[k]; kb < b._rowPointers[k + 1]; kb++)
+                int r0 = blk * blockRows, r1 = Math.Min(Rows, r0 + blockRows);
+                // Symbolic pass: the exact size of the block's rows.
+                int total = 0;
+                for (int i = r0; i < r1; i++)
                 {
-                    int j = b._columnIndices[kb];
-                    if (marker[j] != i)
+                    int count = 0;
+                    for (int ka = _rowPointers[i]; ka < _rowPointers[i + 1]; ka++)
                     {
-                        marker[j] = i;
-                        acc[j] = 0;
-                        rowCols.Add(j);
+                        int k = _columnIndices[ka];
+                        for (int kb = b._rowPointers[k]; kb < b._rowPointers[k + 1]; kb++)
+                        {
+                            int j = b._columnIndices[kb];
+                            if (scratch.Marker[j] != i) { scratch.Marker[j] = i; count++; }
+                        }
                     }
-                    acc[j] += aik * b._values[kb];
+                    rowCounts[i + 1] = count;
+                    total += count;
                 }
-            }
-            rowCols.Sort();
-            foreach (int j in rowCols)
-            {
-                ci.Add(j);
-                v.Add(acc[j]);
-            }
-            rp[i + 1] = ci.Count;
+                var cols = new int[total];
+                var vals = new double[total];
+                int w = 0;
+                for (int i = r0; i < r1; i++)
+                {
+                    int start = w;
+                    for (int ka = _rowPointers[i]; ka < _rowPointers[i + 1]; ka++)
+                    {
+                        int k = _columnIndices[ka];
+                        double aik = _values[ka];
+                        for (int kb = b._rowPointers[k]; kb < b._rowPointers[k + 1]; kb++)
+                        {
+                            int j = b._columnIndices[kb];
+                            // The symbolic pass left marker[j] == i; flip to -2 - i on first touch in this pass.
+                            if (scratch.Marker[j] != -2 - i)
+                            {
+                                scratch.Marker[j] = -2 - i;
+                                scratch.Acc[j] = 0;
+                                cols[w++] = j;
+                            }
+                            scratch.Acc[j] += aik * b._values[kb];
+                        }
+                    }
+                    cols.AsSpan(start, w - start).Sort();
+                    for (int t = start; t < w; t++) vals[t] = scratch.Acc[cols[t]];
+                }
+                blockCols[blk] = cols;
+                blockVals[blk] = vals;
+                return scratch;
+            },
+            _ => { });
+        for (int i = 0; i < Rows; i++) rowCounts[i + 1] += rowCounts[i];
+        int nnz = rowCounts[Rows];
+        var ci = new int[nnz];
+        var v = new double[nnz];
+        int offset = 0;
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            blockCols[blk].CopyTo(ci, offset);
+            blockVals[blk].CopyTo(v, offset);
+            offset += blockCols[blk].Length;
         }
-        return new CsrMatrix(Rows, b.Columns, rp, ci.ToArray(), v.ToArray(), allowNonFinite: true, validate: false);
+        return new CsrMatrix(Rows, b.Columns, rowCounts, ci, v, allowNonFinite: true, validate: false);
+    }
+
+    private static int[] Filled(int length, int value)
+    {
+        var a = new int[length];
+        Array.Fill(a, value);
+        return a;
     }
 
     /// <summary>The transpose, as a new CSR matrix.</summary>

@@ -67,11 +67,17 @@ internal static class SmoothedAggregation
         int n = a.Rows;
         int[] rp = a.RowPointers.ToArray(), ci = a.ColumnIndices.ToArray();
         double[] v = a.Values.ToArray();
-        bool Strong(int i, int k)
+        // Strength of every stored entry, computed once for the three passes.
+        var strong = new bool[v.Length];
+        Parallel.For(0, n, i =>
         {
-            int j = ci[k];
-            return j != i && v[k] != 0 && Math.Abs(v[k]) >= theta * Math.Sqrt(Math.Abs(diag[i] * diag[j]));
-        }
+            for (int k = rp[i]; k < rp[i + 1]; k++)
+            {
+                int j = ci[k];
+                strong[k] = j != i && v[k] != 0 && Math.Abs(v[k]) >= theta * Math.Sqrt(Math.Abs(diag[i] * diag[j]));
+            }
+        });
+        bool Strong(int i, int k) => strong[k];
         var agg = new int[n];
         Array.Fill(agg, -1);
         count = 0;
@@ -186,11 +192,20 @@ internal static class SmoothedAggregation
         var rp = at.RowPointers.ToArray();
         var ci = at.ColumnIndices.ToArray();
         var v = at.Values.ToArray();
-        for (int i = 0; i < a.Rows; i++)
+        int[] trp = t.RowPointers.ToArray(), tci = t.ColumnIndices.ToArray();
+        double[] tv = t.Values.ToArray();
+        Parallel.For(0, a.Rows, i =>
         {
             double scale = omega / diag[i];
-            for (int k = rp[i]; k < rp[i + 1]; k++) v[k] = t[i, ci[k]] - scale * v[k];
-        }
+            for (int k = rp[i]; k < rp[i + 1]; k++)
+            {
+                // A row of T has at most one entry per near-null vector: a scan beats a search.
+                double tij = 0;
+                for (int q = trp[i]; q < trp[i + 1]; q++)
+                    if (tci[q] == ci[k]) { tij = tv[q]; break; }
+                v[k] = tij - scale * v[k];
+            }
+        });
         return CsrMatrix.FromTrustedArrays(at.Rows, at.Columns, rp, ci, v);
     }
 
