@@ -96,6 +96,32 @@ public sealed class CsrMatrixTests
         Assert.Throws<ArgumentOutOfRangeException>(() => CsrMatrix.FromDense(Dense, dropTolerance: -1));
     }
 
+    [Theory]
+    [InlineData(30, 40, 25, 0.1)]
+    [InlineData(700, 300, 500, 0.01)]
+    public void Sparse_product_matches_the_dense_product(int m, int k, int n, double density)
+    {
+        var rng = new Random(m + k + n);
+        double[,] Random(int r, int c)
+        {
+            var d = new double[r, c];
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < c; j++)
+                    if (rng.NextDouble() < density) d[i, j] = rng.NextDouble() * 2 - 1;
+            return d;
+        }
+        double[,] a = Random(m, k), b = Random(k, n);
+        var product = CsrMatrix.FromDense(a).Multiply(CsrMatrix.FromDense(b));
+        var expected = DenseMatrix.OfArray(a) * DenseMatrix.OfArray(b);
+        Assert.Equal(m, product.Rows);
+        Assert.Equal(n, product.Columns);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                Assert.Equal(expected[i, j], product[i, j], 1e-12);
+        var e = Assert.Throws<ArgumentException>(() => CsrMatrix.FromDense(a).Multiply(CsrMatrix.FromDense(a)));
+        Assert.Contains("inner dimensions", e.Message);
+    }
+
     [Fact]
     public void Empty_matrices_are_valid()
     {
