@@ -1,4 +1,5 @@
 using Solvers.Kernels;
+using Solvers.Sparse;
 
 namespace Solvers.Linear;
 
@@ -25,4 +26,31 @@ internal abstract class HostPreconditioner(Backend backend, int n) : AppliedPrec
 
     /// <summary>Host copies in and out plus the reads of the factor's nonzeros, counted as 12 bytes each.</summary>
     protected static long SweepBytes(int n, long factorNonZeros) => 32L * n + 12L * factorNonZeros;
+}
+
+/// <summary>
+/// Base of the preconditioner strategies that are built from the matrix in host memory (IC(0), SSOR): the
+/// device-only overload of <see cref="IPreconditioner.Setup"/> says why it cannot serve.
+/// </summary>
+public abstract class HostMatrixPreconditioner : IPreconditioner
+{
+    /// <inheritdoc/>
+    public abstract string Name { get; }
+
+    /// <inheritdoc/>
+    public AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null)
+        => Setup(backend, hostMatrix ?? throw new ArgumentException(
+            $"{Name} works on the host and needs the matrix there: solve with a CsrMatrix, not a DeviceCsr.", nameof(hostMatrix)));
+
+    /// <summary>Builds the preconditioner from <paramref name="a"/>, which must be square.</summary>
+    public AppliedPreconditioner Setup(Backend backend, CsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(a);
+        if (!a.IsSquare) throw new ArgumentException($"A is {a.Rows}x{a.Columns}: {Name} needs a square matrix.", nameof(a));
+        return SetupSquare(backend, a);
+    }
+
+    /// <summary>Builds the preconditioner from a square matrix.</summary>
+    protected abstract AppliedPreconditioner SetupSquare(Backend backend, CsrMatrix a);
 }

@@ -38,29 +38,21 @@ public sealed record IncompleteCholeskyOptions
 /// Incomplete Cholesky with zero fill, IC(0): A ~ L L' with L on the lower pattern of A. A CPU preconditioner
 /// (its triangular solves are sequential).
 /// </summary>
-public sealed class IncompleteCholesky(IncompleteCholeskyOptions? options = null) : IPreconditioner
+public sealed class IncompleteCholesky(IncompleteCholeskyOptions? options = null) : HostMatrixPreconditioner
 {
     /// <summary>The options.</summary>
     public IncompleteCholeskyOptions Options { get; } = options ?? new IncompleteCholeskyOptions();
 
     /// <inheritdoc/>
-    public string Name => "ic0";
+    public override string Name => "ic0";
 
     /// <summary>The shift (relative to the largest diagonal entry) used by the last successful setup (0 when none was needed).</summary>
     public double LastShift { get; private set; }
 
-    /// <inheritdoc/>
-    public AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null)
-        => Setup(backend, hostMatrix ?? throw new ArgumentException(
-            "IC(0) works on the host and needs the matrix there: solve with a CsrMatrix, not a DeviceCsr.", nameof(hostMatrix)));
-
     /// <summary>Factors <paramref name="a"/> (full symmetric storage; only the lower triangle is read).</summary>
     /// <exception cref="PreconditionerSetupException">A pivot is not positive (the message names the row) and no shift rescued it.</exception>
-    public AppliedPreconditioner Setup(Backend backend, CsrMatrix a)
+    protected override AppliedPreconditioner SetupSquare(Backend backend, CsrMatrix a)
     {
-        ArgumentNullException.ThrowIfNull(backend);
-        ArgumentNullException.ThrowIfNull(a);
-        if (!a.IsSquare) throw new ArgumentException($"A is {a.Rows}x{a.Columns}: IC(0) needs a square matrix.", nameof(a));
         var (rp, ci, v, diag) = LowerTriangle(a);
         double maxDiag = 0;
         foreach (double d in a.Diagonal()) maxDiag = Math.Max(maxDiag, Math.Abs(d));

@@ -8,7 +8,7 @@ namespace Solvers.Linear;
 /// M = (D + omega L) D^-1 (D + omega U) / (omega (2 - omega)), SPD for SPD A and 0 &lt; omega &lt; 2.
 /// A CPU preconditioner: its sweeps are sequential (natural row order).
 /// </summary>
-public sealed class Ssor : IPreconditioner
+public sealed class Ssor : HostMatrixPreconditioner
 {
     /// <summary>Creates SSOR with relaxation <paramref name="omega"/> in (0, 2) (default 1, symmetric Gauss-Seidel).</summary>
     public Ssor(double omega = 1.0)
@@ -22,20 +22,12 @@ public sealed class Ssor : IPreconditioner
     public double Omega { get; }
 
     /// <inheritdoc/>
-    public string Name => $"ssor({Omega:G3})";
-
-    /// <inheritdoc/>
-    public AppliedPreconditioner Setup(Backend backend, DeviceCsr a, CsrMatrix? hostMatrix = null)
-        => Setup(backend, hostMatrix ?? throw new ArgumentException(
-            "SSOR works on the host and needs the matrix there: solve with a CsrMatrix, not a DeviceCsr.", nameof(hostMatrix)));
+    public override string Name => $"ssor({Omega:G3})";
 
     /// <summary>Prepares the sweeps for <paramref name="a"/>.</summary>
     /// <exception cref="PreconditionerSetupException">A diagonal entry is not positive (so A is not SPD); the message names it.</exception>
-    public AppliedPreconditioner Setup(Backend backend, CsrMatrix a)
+    protected override AppliedPreconditioner SetupSquare(Backend backend, CsrMatrix a)
     {
-        ArgumentNullException.ThrowIfNull(backend);
-        ArgumentNullException.ThrowIfNull(a);
-        if (!a.IsSquare) throw new ArgumentException($"A is {a.Rows}x{a.Columns}: SSOR needs a square matrix.", nameof(a));
         var d = a.Diagonal();
         for (int i = 0; i < d.Length; i++)
             if (!(d[i] > 0))

@@ -64,6 +64,13 @@ internal static class IlgpuKernels
     public static void CgStepPartials(double alpha, ArrayView<double> p, ArrayView<double> q,
         ArrayView<double> x, ArrayView<double> r, ArrayView<double> partials, int n)
     {
+        UpdateXR(alpha, p, q, x, r, partials, n);
+    }
+
+    /// <summary>x += alpha p; r -= alpha q; one r'r partial per group.</summary>
+    private static void UpdateXR(double alpha, ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r,
+        ArrayView<double> partials, int n)
+    {
         double s = 0.0;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
@@ -160,17 +167,7 @@ internal static class IlgpuKernels
     {
         double alpha = Step2Alpha(s, iteration);
         if (double.IsNaN(alpha)) return;
-        double rr = 0.0;
-        int stride = Grid.DimX * Group.DimX;
-        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < n; i += stride)
-        {
-            x[i] += alpha * p[i];
-            double ri = r[i] - alpha * q[i];
-            r[i] = ri;
-            rr += ri * ri;
-        }
-        rr = GroupSum(rr);
-        if (Group.IsFirstThread) partials[Grid.IdxX] = rr;
+        UpdateXR(alpha, p, q, x, r, partials, n);
     }
 
     /// <summary>Step 2 fused with z = d .* r; partials[g] holds group g's r'r and partials[grid + g] its r'z.</summary>
