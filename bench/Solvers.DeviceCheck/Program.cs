@@ -96,7 +96,7 @@ if (!testsOnly)
         // AMG-PCG against Jacobi-PCG on the GPU and on all CPU cores (setup on the host in both cases).
         foreach (var (kind, label) in new[] { (BackendKind.Cuda, "cuda"), (BackendKind.Cpu, "cpu") })
         {
-            foreach (string precond in new[] { "jacobi", "amg", "amg-jacobi" })
+            foreach (string precond in new[] { "jacobi", "amg", "amg-v", "amg-chebyshev", "amg:cycle=v,smoother=chebyshev" })
             {
                 using var be = Comparisons.CreateBackend(kind, Environment.ProcessorCount);
                 var bOnes = p1000.Multiply(Enumerable.Repeat(1.0, p1000.Rows).ToArray());
@@ -104,8 +104,20 @@ if (!testsOnly)
                 cg.Solve(p1000, bOnes);
                 var res = cg.Solve(p1000, bOnes);
                 Console.WriteLine($"{label} {precond}: {res.Status}, {res.Iterations} its, setup {res.SetupElapsed.TotalSeconds:F3} s, solve {res.Elapsed.TotalSeconds:F3} s");
-                Save($"bench-amg-{label}-{precond}-poisson2d-1000.json", new { precond, backend = res.Backend, status = res.Status.ToString(), res.Iterations, setupSeconds = res.SetupElapsed.TotalSeconds, seconds = res.Elapsed.TotalSeconds, res.RelativeResidual });
+                Save($"bench-amg-{label}-{precond.Replace(':', '_').Replace(',', '_').Replace('=', '-')}-poisson2d-1000.json", new { precond, backend = res.Backend, status = res.Status.ToString(), res.Iterations, setupSeconds = res.SetupElapsed.TotalSeconds, seconds = res.Elapsed.TotalSeconds, res.RelativeResidual });
             }
+        }
+
+        // AMG iteration scaling and time on the GPU (host setup on all cores), as `solvers bench amg` measures it here.
+        foreach (string cycle in new[] { "", "cycle=v" })
+        {
+            var amgRun = Solvers.Cli.Bench.AmgBench.Run(new Solvers.Cli.Bench.AmgBenchSettings
+            {
+                Problems = ["poisson2d:256", "poisson2d:1024", "poisson2d:2048", "poisson3d:32", "poisson3d:128", "anisotropic2d:256,0.01", "anisotropic2d:2048,0.01"],
+                CompareProblem = "poisson2d:1024", RunMathNet = false, Threads = Environment.ProcessorCount, Backend = BackendKind.Cuda,
+                Options = Solvers.Linear.Multigrid.AmgOptions.Parse(cycle), OptionsText = cycle.Length == 0 ? "defaults" : cycle,
+            }, Console.Out);
+            Save($"bench-amg-scaling-cuda{(cycle.Length == 0 ? "" : "-v")}.json", amgRun);
         }
 
         // The same figures on the device machine's own CPU cores: all of them, and two as on the CI machine.

@@ -64,7 +64,7 @@ public static class Program
         root.Add(BuildInfo(stdout, stderr));
         root.Add(BuildSolve(stdout, stderr, cancellationToken));
         root.Add(BuildDemo(stdout, stderr, cancellationToken));
-        root.Add(BuildBench(stdout, stderr));
+        root.Add(BuildBench(stdout, stderr, cancellationToken));
         return root;
     }
 
@@ -153,13 +153,54 @@ public static class Program
         return demo;
     }
 
-    private static Command BuildBench(TextWriter stdout, TextWriter stderr)
+    private static Command BuildBench(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var bench = new Command("bench", "Measure SpMV and CG against STREAM and MathNet.Numerics in one run.");
+        var bench = new Command("bench", "Measure SpMV, CG and AMG against STREAM and MathNet.Numerics in one run.");
         bench.Add(BenchSub(BenchKind.Spmv, "spmv", $"CSR SpMV bandwidth against STREAM triad and MathNet (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Cg, "cg", $"Jacobi-PCG against MathNet's iterative solvers and the memory-traffic bound (default problem {BenchCommand.DefaultCgProblem}).", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Stream, "stream", "STREAM triad bandwidth alone.", stdout, stderr));
+        bench.Add(BuildBenchAmg(stdout, stderr, cancellationToken));
         return bench;
+    }
+
+    private static Command BuildBenchAmg(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var problems = new Option<string[]>("--problems")
+        {
+            Description = "Problems for the iteration-scaling table (default: the issue's 2D/3D Poisson and anisotropic sizes).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var compare = new Option<string>("--compare")
+        {
+            Description = "Problem of the time-to-solution comparison against Jacobi-PCG and MathNet; 'none' to skip.",
+            DefaultValueFactory = _ => "poisson2d:1024",
+        };
+        var amg = new Option<string>("--amg") { Description = $"AMG options as key=value pairs ({Solvers.Linear.Multigrid.AmgOptions.Keys}).", DefaultValueFactory = _ => "" };
+        var threads = new Option<int>("--threads") { Description = "Threads for every measurement.", DefaultValueFactory = _ => 2 };
+        var tol = new Option<double>("--tol") { Description = "Relative tolerance.", DefaultValueFactory = _ => 1e-8 };
+        var noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet.Numerics solvers." };
+        var budget = new Option<double>("--mathnet-budget") { Description = "Seconds each MathNet solver may run before it counts as not converged.", DefaultValueFactory = _ => 300 };
+        var plots = new Option<string?>("--plots") { Description = "Directory for the PNG plots (residual histories, iterations against size)." };
+        var historyProblem = new Option<string>("--history-problem") { Description = "Problem of the residual-history plot.", DefaultValueFactory = _ => "variable2d:256" };
+        var plotSizes = new Option<int[]>("--plot-sizes")
+        {
+            Description = "Grid sizes N of the 2D Poisson problems in the iterations-against-size plot.",
+            DefaultValueFactory = _ => [64, 128, 256, 512, 1024],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var backend = new Option<string>("--backend") { Description = "Backend: cpu, ilgpu-cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the tables." };
+        var cmd = new Command("amg", "AMG-PCG iterations against mesh size, time to solution against Jacobi-PCG and MathNet, and plots.")
+        {
+            problems, compare, amg, threads, tol, noMathNet, budget, plots, historyProblem, plotSizes, backend, json,
+        };
+        cmd.SetAction(p => BenchCommand.RunAmg(new AmgBenchArguments
+        {
+            Problems = p.GetValue(problems), Compare = p.GetValue(compare)!, AmgOptions = p.GetValue(amg) ?? "", Threads = p.GetValue(threads),
+            Tolerance = p.GetValue(tol), NoMathNet = p.GetValue(noMathNet), MathNetBudget = p.GetValue(budget), PlotDirectory = p.GetValue(plots),
+            HistoryProblem = p.GetValue(historyProblem)!, PlotSizes = p.GetValue(plotSizes) ?? [], Backend = p.GetValue(backend)!, Json = p.GetValue(json),
+        }, stdout, stderr, cancellationToken));
+        return cmd;
     }
 
     private static Command BenchSub(BenchKind kind, string name, string description, TextWriter stdout, TextWriter stderr)

@@ -60,16 +60,18 @@ public sealed class AmgTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(AmgSmoother.Chebyshev)]
-    [InlineData(AmgSmoother.Jacobi)]
-    public void V_cycle_is_symmetric_positive_definite(AmgSmoother smoother)
+    [InlineData(AmgSmoother.Chebyshev, 1)]
+    [InlineData(AmgSmoother.Jacobi, 1)]
+    [InlineData(AmgSmoother.Chebyshev, 2)]
+    [InlineData(AmgSmoother.Jacobi, 2)]
+    public void Cycle_is_symmetric_positive_definite(AmgSmoother smoother, int cycleIndex)
     {
         var a = ConjugateGradientTests.RandomSpd(300, 4, density: 0.02);
         using var backend = Cpu();
         using var da = backend.Upload(a);
-        var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 20, Smoother = smoother });
+        var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 10, Smoother = smoother, CycleIndex = cycleIndex });
         using var m = amg.Setup(backend, da, a);
-        Assert.True(amg.LastHierarchy!.Levels.Count >= 2);
+        Assert.True(amg.LastHierarchy!.Levels.Count >= (cycleIndex == 2 ? 3 : 2), $"{amg.LastHierarchy.Levels.Count} levels");
         var rng = new Random(9);
         double[] Apply(double[] x)
         {
@@ -89,6 +91,67 @@ public sealed class AmgTests(ITestOutputHelper output)
             Assert.True(xMx > 0);
             Assert.True(Math.Abs(yMx - xMy) <= 1e-10 * (Math.Abs(yMx) + Math.Abs(xMy)), $"{yMx} vs {xMy}");
         }
+    }
+
+    [Fact]
+    public void W_cycle_needs_fewer_iterations_than_the_v_cycle()
+    {
+        var a = PdeProblems.Poisson2D(96);
+        var b = Ones(a);
+        var v = Solve(a, b, new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 40, CycleIndex = 1 }));
+        var w = Solve(a, b, new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 40, CycleIndex = 2 }));
+        output.WriteLine($"V-cycle {v.Iterations} iterations, W-cycle {w.Iterations}");
+        Assert.Equal(SolverStatus.Converged, w.Status);
+        Assert.True(w.Iterations < v.Iterations);
+    }
+
+    [Fact]
+    public void Filtering_weak_connections_keeps_anisotropic_complexity_low()
+    {
+        // With eps = 0.01 every y-coupling is weak (0.01 < 0.08 * 2.02): aggregates are x-lines, and the filtered
+        // prolongator smoothing must not spread P across them. Unfiltered, this hierarchy had operator complexity 3.4.
+        var a = PdeProblems.Anisotropic2D(96, 0.01);
+        var info = AmgPreconditioner.Describe(a, new AmgOptions { MaxCoarseSize = 40 });
+        output.WriteLine($"operator complexity {info.OperatorComplexity:F2}, levels {string.Join(",", info.Levels.Select(l => l.Rows))}");
+        Assert.InRange(info.OperatorComplexity, 1.0, 2.5);
+        var r = Solve(a, Ones(a), new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 40 }));
+        Assert.Equal(SolverStatus.Converged, r.Status);
+        Assert.True(r.Iterations <= 15, $"{r.Iterations} iterations");
+    }
+
+    [Fact]
+    public void Filtered_operator_moves_weak_entries_onto_the_diagonal()
+    {
+        var a = CsrMatrix.FromDense(new double[,] { { 4, -1, -0.01 }, { -1, 4, -1 }, { -0.01, -1, 4 } });
+        var strong = new[] { false, true, false, true, false, true, false, true, false };
+        var f = SmoothedAggregation.Filtered(a, strong);
+        var expected = new double[,] { { 3.99, -1, 0 }, { -1, 4, -1 }, { 0, -1, 3.99 } };
+        Assert.Equal(7, f.NonZeros);
+        var dense = f.ToDense();
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) Assert.Equal(expected[i, j], dense[i, j], 1e-15);
+    }
+
+    [Fact]
+    public void Options_parse_from_key_value_pairs()
+    {
+        var o = AmgOptions.Parse("cycle=v, smoother=chebyshev, degree=3, theta=0.25, coarse=100, levels=5");
+        Assert.Equal(1, o.CycleIndex);
+        Assert.Equal(AmgSmoother.Chebyshev, o.Smoother);
+        Assert.Equal(3, o.SmootherDegree);
+        Assert.Equal(0.25, o.StrengthThreshold);
+        Assert.Equal(100, o.MaxCoarseSize);
+        Assert.Equal(5, o.MaxLevels);
+        Assert.Equal(new AmgOptions(), AmgOptions.Parse(""));
+        Assert.Equal(2, new AmgOptions().CycleIndex);
+        var e = Assert.Throws<ArgumentException>(() => AmgOptions.Parse("cycle=x"));
+        Assert.Contains("cycle=x", e.Message);
+        Assert.Contains("theta=2", Assert.Throws<ArgumentException>(() => AmgOptions.Parse("theta=2")).Message);
+        Assert.Contains("colour", Assert.Throws<ArgumentException>(() => AmgOptions.Parse("colour=red")).Message);
+        var p = Assert.IsType<AmgPreconditioner>(Preconditioners.Parse("amg:cycle=v,degree=1"));
+        Assert.Equal(1, p.Options.CycleIndex);
+        Assert.Equal(1, p.Options.SmootherDegree);
+        Assert.Throws<ArgumentException>(() => Preconditioners.Parse("amg:degree=0"));
     }
 
     [Fact]
@@ -120,7 +183,7 @@ public sealed class AmgTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Emulated_gpu_v_cycle_agrees_with_the_cpu()
+    public void Emulated_gpu_cycle_agrees_with_the_cpu()
     {
         var a = PdeProblems.Poisson2D(16);
         var b = Ones(a);
@@ -152,6 +215,7 @@ public sealed class AmgTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { StrengthThreshold = 1.5 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { MaxCoarseSize = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { SmootherDegree = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AmgOptions { CycleIndex = 3 });
     }
 
     [Theory]

@@ -67,6 +67,45 @@ public sealed class CliTests : IDisposable
         }
     }
 
+    /// <summary>bench amg: the scaling rows, the growth ratio, the comparison and the plots, on tiny problems.</summary>
+    [Fact]
+    public void BenchAmgReportsScalingComparisonAndPlots()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "solvers-bench-amg-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, err) = Run("bench", "amg", "--problems", "poisson2d:24", "poisson2d:48", "--compare", "poisson2d:24",
+                "--mathnet-budget", "30", "--plots", dir, "--history-problem", "poisson2d:24", "--plot-sizes", "16", "32", "--amg", "coarse=40", "--json");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output);
+            var root = doc.RootElement;
+            var rows = root.GetProperty("scaling").EnumerateArray().ToList();
+            Assert.Equal(2, rows.Count);
+            Assert.All(rows, r => Assert.Equal("Converged", r.GetProperty("status").GetString()));
+            Assert.Equal(48 * 48, rows[1].GetProperty("n").GetInt32());
+            Assert.True(rows[1].GetProperty("levels").GetArrayLength() >= 3);
+            var growth = root.GetProperty("growth")[0];
+            Assert.Equal("poisson2d", growth.GetProperty("family").GetString());
+            Assert.Equal((double)rows[1].GetProperty("iterations").GetInt32() / rows[0].GetProperty("iterations").GetInt32(),
+                growth.GetProperty("iterationRatio").GetDouble(), 12);
+            var cmp = root.GetProperty("comparison");
+            Assert.True(cmp.GetProperty("jacobiIterations").GetInt32() > cmp.GetProperty("amgIterations").GetInt32());
+            Assert.True(cmp.GetProperty("mathnetSeconds").GetDouble() > 0);
+            var plots = root.GetProperty("plots").EnumerateArray().Select(p => p.GetString()!).ToList();
+            Assert.Equal(2, plots.Count);
+            // A PNG file starts with the eight-byte signature 89 50 4E 47 0D 0A 1A 0A.
+            Assert.All(plots, p => Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(p)[..4]));
+
+            (code, _, err) = Run("bench", "amg", "--amg", "cycle=z");
+            Assert.Equal(2, code);
+            Assert.Contains("cycle=z", err);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {

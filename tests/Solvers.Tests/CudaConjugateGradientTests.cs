@@ -27,8 +27,10 @@ public sealed class CudaConjugateGradientTests
     [InlineData("anisotropic2d:30,0.01", "jacobi")]
     [InlineData("poisson3d:12", "none")]
     [InlineData("poisson2d:40", "chebyshev")]
-    [InlineData("poisson2d:48", "amg")]
+    [InlineData("poisson2d:64", "amg")]
     [InlineData("poisson3d:14", "amg-jacobi")]
+    [InlineData("poisson2d:48", "amg-v")]
+    [InlineData("anisotropic2d:48,0.01", "amg-chebyshev")]
     public void Cuda_cg_matches_cpu_and_dense_solve(string spec, string precond)
     {
         using var cuda = RequireCuda();

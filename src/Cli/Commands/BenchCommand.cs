@@ -31,7 +31,24 @@ internal sealed record BenchSettings
     public bool Json { get; init; }
 }
 
-/// <summary><c>solvers bench spmv|cg|stream</c>: wires the options to <see cref="Comparisons"/>.</summary>
+/// <summary>What <c>solvers bench amg</c> was asked to do (the command-line values, before validation).</summary>
+internal sealed record AmgBenchArguments
+{
+    public string[]? Problems { get; init; }
+    public string Compare { get; init; } = "poisson2d:1024";
+    public string AmgOptions { get; init; } = "";
+    public int Threads { get; init; } = 2;
+    public double Tolerance { get; init; } = 1e-8;
+    public bool NoMathNet { get; init; }
+    public double MathNetBudget { get; init; } = 300;
+    public string? PlotDirectory { get; init; }
+    public string HistoryProblem { get; init; } = "variable2d:256";
+    public int[] PlotSizes { get; init; } = [];
+    public string Backend { get; init; } = "cpu";
+    public bool Json { get; init; }
+}
+
+/// <summary><c>solvers bench spmv|cg|stream|amg</c>: wires the options to <see cref="Comparisons"/> and <see cref="AmgBench"/>.</summary>
 internal static class BenchCommand
 {
     public const string DefaultSpmvProblem = "poisson2d:1000";
@@ -82,6 +99,49 @@ internal static class BenchCommand
         }
     }
 
+    /// <summary><c>solvers bench amg</c>; returns 0, 1 when a solve did not converge, 2 on bad input.</summary>
+    public static int RunAmg(AmgBenchArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var (problems, compare, amgOptions, threads, tolerance, noMathNet, mathnetBudget, plotDirectory, backendName, json) =
+            (args.Problems, args.Compare, args.AmgOptions, args.Threads, args.Tolerance, args.NoMathNet, args.MathNetBudget, args.PlotDirectory, args.Backend, args.Json);
+        try
+        {
+            if (args.PlotSizes.Any(n => n < 2)) throw new CliUsageException($"--plot-sizes must be at least 2, got {string.Join(" ", args.PlotSizes)}");
+            if (threads < 1) throw new CliUsageException($"--threads must be at least 1, got {threads}");
+            if (!(tolerance > 0) || !double.IsFinite(tolerance)) throw new CliUsageException($"--tol must be a positive number, got {tolerance}");
+            if (!(mathnetBudget > 0)) throw new CliUsageException($"--mathnet-budget must be positive, got {mathnetBudget}");
+            var settings = new AmgBenchSettings
+            {
+                Problems = problems is { Length: > 0 } ? problems.SelectMany(x => x.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList() : AmgBenchSettings.DefaultProblems,
+                CompareProblem = compare.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : compare,
+                Threads = threads,
+                Tolerance = tolerance,
+                Options = Solvers.Linear.Multigrid.AmgOptions.Parse(amgOptions),
+                OptionsText = amgOptions.Length == 0 ? "defaults (" + Describe(new Solvers.Linear.Multigrid.AmgOptions()) + ")" : amgOptions,
+                RunMathNet = !noMathNet,
+                MathNetBudget = TimeSpan.FromSeconds(mathnetBudget),
+                PlotDirectory = plotDirectory,
+                HistoryProblem = args.HistoryProblem,
+                PlotSizes = args.PlotSizes.Length > 0 ? args.PlotSizes : [64, 128, 256, 512, 1024],
+                Backend = Solvers.Kernels.Backend.ParseKind(backendName),
+            };
+            var result = AmgBench.Run(settings, stderr, cancel);
+            if (json) Comparisons.WriteJson(result, stdout);
+            else WithConsole(stdout, () => AmgBench.PrintTables(result));
+            stdout.Flush();
+            bool allConverged = result.Scaling.All(r => r.Status == nameof(SolverStatus.Converged));
+            return allConverged ? ExitCodes.Success : ExitCodes.NotConverged;
+        }
+        catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+        {
+            return code;
+        }
+    }
+
+    private static string Describe(Solvers.Linear.Multigrid.AmgOptions o)
+        => $"cycle={(o.CycleIndex == 1 ? "v" : "w")},smoother={o.Smoother.ToString().ToLowerInvariant()},degree={o.SmootherDegree},theta={o.StrengthThreshold},coarse={o.MaxCoarseSize}";
+
     /// <summary>The result of <c>bench stream</c>.</summary>
     internal sealed record StreamResult(
         [property: System.Text.Json.Serialization.JsonPropertyName("threads")] int Threads,
@@ -92,6 +152,7 @@ internal static class BenchCommand
     {
         if (ReferenceEquals(stdout, Console.Out))
         {
+            CliHelpers.ConsoleFor(stdout); // widens the console when output is redirected
             action();
             return;
         }

@@ -52,7 +52,12 @@ internal static class CliHelpers
     /// </summary>
     public static IAnsiConsole ConsoleFor(TextWriter stdout)
     {
-        if (ReferenceEquals(stdout, Console.Out)) return AnsiConsole.Console;
+        if (ReferenceEquals(stdout, Console.Out))
+        {
+            // Redirected to a file or pipe, Spectre assumes 80 columns and wraps every table cell.
+            if (Console.IsOutputRedirected) AnsiConsole.Console.Profile.Width = 140;
+            return AnsiConsole.Console;
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,

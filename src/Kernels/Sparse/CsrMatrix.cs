@@ -34,6 +34,11 @@ public sealed class CsrMatrix
     /// <summary>Value of each stored entry.</summary>
     public ReadOnlySpan<double> Values => _values;
 
+    // Builders inside the library read the arrays without the copies the public spans would force on them.
+    internal int[] RowPointerArray => _rowPointers;
+    internal int[] ColumnIndexArray => _columnIndices;
+    internal double[] ValueArray => _values;
+
     /// <summary>True when the matrix is square.</summary>
     public bool IsSquare => Rows == Columns;
 

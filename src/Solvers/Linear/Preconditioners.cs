@@ -88,11 +88,12 @@ public static class Preconditioners
     /// <summary>Chebyshev polynomial of degree 3 in the Jacobi-scaled operator (SpMVs only: any backend).</summary>
     public static IPreconditioner Chebyshev { get; } = new ChebyshevPreconditioner();
 
-    /// <summary>Smoothed-aggregation AMG with default options (one V-cycle per apply; any backend).</summary>
+    /// <summary>Smoothed-aggregation AMG with default options (one W-cycle per apply; any backend).</summary>
     public static IPreconditioner Amg => new Multigrid.AmgPreconditioner();
 
     /// <summary>The names <see cref="Parse"/> accepts.</summary>
-    public const string Names = "none, jacobi, ic0, ssor, ssor:OMEGA, chebyshev, chebyshev:DEGREE, amg, amg-jacobi";
+    public const string Names = "none, jacobi, ic0, ssor, ssor:OMEGA, chebyshev, chebyshev:DEGREE, amg, amg:KEY=VALUE,... (keys: "
+        + Multigrid.AmgOptions.Keys + "), amg-chebyshev, amg-v";
 
     /// <summary>Looks a preconditioner up by name (case-insensitive): see <see cref="Names"/>.</summary>
     /// <exception cref="ArgumentException">The name is unknown or its parameter invalid; the message lists the known ones.</exception>
@@ -118,7 +119,10 @@ public static class Preconditioners
                 ("ssor", _) => new Ssor(double.Parse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)),
                 ("chebyshev", null) => Chebyshev,
                 ("amg", null) => Amg,
+                ("amg", _) => new Multigrid.AmgPreconditioner(Multigrid.AmgOptions.Parse(arg)),
                 ("amg-jacobi", null) => new Multigrid.AmgPreconditioner(new Multigrid.AmgOptions { Smoother = Multigrid.AmgSmoother.Jacobi }),
+                ("amg-chebyshev", null) => new Multigrid.AmgPreconditioner(new Multigrid.AmgOptions { Smoother = Multigrid.AmgSmoother.Chebyshev }),
+                ("amg-v", null) => new Multigrid.AmgPreconditioner(new Multigrid.AmgOptions { CycleIndex = 1 }),
                 ("chebyshev", _) => new ChebyshevPreconditioner(new ChebyshevOptions { Degree = int.Parse(arg, System.Globalization.CultureInfo.InvariantCulture) }),
                 _ => throw new ArgumentException($"Unknown preconditioner '{name}'; available: {Names}.", nameof(name)),
             };

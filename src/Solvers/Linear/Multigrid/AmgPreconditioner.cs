@@ -77,6 +77,8 @@ public sealed class AmgPreconditioner(AmgOptions? options = null) : IPreconditio
         public required DeviceVector Tmp { get; init; }
         public DeviceVector? CoarseB { get; init; }
         public DeviceVector? CoarseX { get; init; }
+        public DeviceVector? CoarseResidual { get; init; }
+        public DeviceVector? CoarseCorrection { get; init; }
 
         public void Dispose()
         {
@@ -89,6 +91,8 @@ public sealed class AmgPreconditioner(AmgOptions? options = null) : IPreconditio
             Tmp.Dispose();
             CoarseB?.Dispose();
             CoarseX?.Dispose();
+            CoarseResidual?.Dispose();
+            CoarseCorrection?.Dispose();
         }
     }
 
@@ -107,7 +111,7 @@ public sealed class AmgPreconditioner(AmgOptions? options = null) : IPreconditio
             try
             {
                 int count = h.Operators.Count;
-                long bytes = 0;
+                long bytes = 0, visits = 1;
                 for (int l = 0; l < count; l++)
                 {
                     var host = h.Operators[l];
@@ -136,21 +140,25 @@ public sealed class AmgPreconditioner(AmgOptions? options = null) : IPreconditio
                         Chebyshev = cheb,
                         JacobiWeight = weight,
                         P = coarsest ? null : backend.Upload(h.Prolongators[l]),
-                        R = coarsest ? null : backend.Upload(h.Prolongators[l].Transpose()),
+                        R = coarsest ? null : backend.Upload(h.Restrictors[l]),
                         Residual = backend.Allocate(n),
                         Tmp = backend.Allocate(n),
                         CoarseB = coarsest ? null : backend.Allocate(h.Operators[l + 1].Rows),
                         CoarseX = coarsest ? null : backend.Allocate(h.Operators[l + 1].Rows),
+                        CoarseResidual = coarsest || options.CycleIndex == 1 ? null : backend.Allocate(h.Operators[l + 1].Rows),
+                        CoarseCorrection = coarsest || options.CycleIndex == 1 ? null : backend.Allocate(h.Operators[l + 1].Rows),
                     };
                     // CoarseB and CoarseX of level l are the b and x of level l + 1.
                     _levels.Add(level);
                     long smoothing = 2L * (cheb?.BytesPerRun(n) ?? options.SmootherDegree * (a.MatrixBytes + 64L * n));
-                    bytes += smoothing + 2 * a.MatrixBytes + 48L * n;
+                    bytes += visits * (smoothing + 2 * a.MatrixBytes + 48L * n);
+                    // A W-cycle visits each level below the finest twice as often as its parent, the coarsest excepted.
+                    if (options.CycleIndex == 2 && l + 2 < count) visits *= 2;
                 }
                 if (h.CoarseInverse is not null)
                 {
                     _coarseInverse = backend.Upload(h.CoarseInverse);
-                    bytes += _coarseInverse.MatrixBytes;
+                    bytes += visits * _coarseInverse.MatrixBytes;
                 }
                 _bytesPerCycle = bytes;
             }
@@ -190,6 +198,15 @@ public sealed class AmgPreconditioner(AmgOptions? options = null) : IPreconditio
             blas.Waxpy(-1, level.Tmp, b, level.Residual);
             _backend.Sparse.Multiply(level.R!, level.Residual, level.CoarseB!);
             Cycle(l + 1, level.CoarseB!, level.CoarseX!);
+            if (level.CoarseResidual is { } rc && level.CoarseCorrection is { } ec && l + 1 < _levels.Count - 1)
+            {
+                // W-cycle: a second coarse correction on what the first left (the coarsest solve is exact, so skip it there).
+                var coarseA = _levels[l + 1].A;
+                _backend.Sparse.Multiply(coarseA, level.CoarseX!, rc);
+                blas.Waxpy(-1, rc, level.CoarseB!, rc);
+                Cycle(l + 1, rc, ec);
+                blas.Axpy(1, ec, level.CoarseX!);
+            }
             _backend.Sparse.Multiply(level.P!, level.CoarseX!, level.Tmp);
             blas.Axpy(1, level.Tmp, x);
             Smooth(level, b, x, zeroInitialGuess: false);

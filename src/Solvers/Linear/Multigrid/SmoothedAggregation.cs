@@ -4,7 +4,8 @@ using Solvers.Sparse;
 namespace Solvers.Linear.Multigrid;
 
 /// <summary>A multigrid hierarchy built on the host: operators finest first, prolongators between them.</summary>
-internal sealed record HostHierarchy(IReadOnlyList<CsrMatrix> Operators, IReadOnlyList<CsrMatrix> Prolongators, CsrMatrix? CoarseInverse);
+internal sealed record HostHierarchy(
+    IReadOnlyList<CsrMatrix> Operators, IReadOnlyList<CsrMatrix> Prolongators, IReadOnlyList<CsrMatrix> Restrictors, CsrMatrix? CoarseInverse);
 
 /// <summary>
 /// Smoothed-aggregation setup (Vanek, Mandel, Brezina 1996; the steps follow PyAMG's smoothed_aggregation_solver):
@@ -19,26 +20,29 @@ internal static class SmoothedAggregation
         double[][] b = NearNullSpace(options, n);
         var ops = new List<CsrMatrix> { a };
         var prolongators = new List<CsrMatrix>();
+        var restrictors = new List<CsrMatrix>();
         var current = a;
         double theta = options.StrengthThreshold;
         while (current.Rows > options.MaxCoarseSize && ops.Count < options.MaxLevels)
         {
             var diag = current.Diagonal();
-            var aggregates = Aggregate(current, diag, theta, out int count);
+            var aggregates = Aggregate(current, diag, theta, out int count, out var strong);
             // Coarse operators spread each row over more, smaller entries, so a fixed threshold would call most of
             // them weak and stop coarsening (operator complexity 9 on 3D Poisson); halving it per level, as ML's
             // aggregation threshold schedule does, keeps coarsening while the finest level still sees anisotropy.
             theta *= 0.5;
             if (count == 0 || count > current.Rows / 2) break; // too little coarsening to pay for a level
             var (t, coarseB) = Tentative(aggregates, count, b);
-            var p = SmoothProlongator(current, diag, t);
-            var coarse = p.Transpose().Multiply(current.Multiply(p));
+            var p = SmoothProlongator(Filtered(current, strong), t);
+            var r = p.Transpose();
+            var coarse = r.Multiply(current.Multiply(p));
             prolongators.Add(p);
+            restrictors.Add(r);
             ops.Add(coarse);
             current = coarse;
             b = coarseB;
         }
-        return new HostHierarchy(ops, prolongators, current.Rows <= 4000 ? DenseInverse(current) : null);
+        return new HostHierarchy(ops, prolongators, restrictors, current.Rows <= 4000 ? DenseInverse(current) : null);
     }
 
     private static double[][] NearNullSpace(AmgOptions options, int n)
@@ -62,22 +66,24 @@ internal static class SmoothedAggregation
     /// Standard aggregation: a root whose strong neighbours are all free forms an aggregate with them; leftovers
     /// join a neighbouring aggregate; what is still left forms aggregates of its own.
     /// </summary>
-    internal static int[] Aggregate(CsrMatrix a, double[] diag, double theta, out int count)
+    /// <remarks><paramref name="strong"/> returns, per stored entry of A, whether it is a strong off-diagonal connection.</remarks>
+    internal static int[] Aggregate(CsrMatrix a, double[] diag, double theta, out int count, out bool[] strong)
     {
         int n = a.Rows;
-        int[] rp = a.RowPointers.ToArray(), ci = a.ColumnIndices.ToArray();
-        double[] v = a.Values.ToArray();
+        int[] rp = a.RowPointerArray, ci = a.ColumnIndexArray;
+        double[] v = a.ValueArray;
         // Strength of every stored entry, computed once for the three passes.
-        var strong = new bool[v.Length];
+        var strongEntries = new bool[v.Length];
+        strong = strongEntries;
         Parallel.For(0, n, i =>
         {
             for (int k = rp[i]; k < rp[i + 1]; k++)
             {
                 int j = ci[k];
-                strong[k] = j != i && v[k] != 0 && Math.Abs(v[k]) >= theta * Math.Sqrt(Math.Abs(diag[i] * diag[j]));
+                strongEntries[k] = j != i && v[k] != 0 && Math.Abs(v[k]) >= theta * Math.Sqrt(Math.Abs(diag[i] * diag[j]));
             }
         });
-        bool Strong(int i, int k) => strong[k];
+        bool Strong(int i, int k) => strongEntries[k];
         var agg = new int[n];
         Array.Fill(agg, -1);
         count = 0;
@@ -121,79 +127,125 @@ internal static class SmoothedAggregation
     internal static (CsrMatrix T, double[][] CoarseB) Tentative(int[] aggregates, int count, double[][] b)
     {
         int n = aggregates.Length, k = b.Length;
-        var members = new List<int>[count];
-        for (int j = 0; j < count; j++) members[j] = [];
-        for (int i = 0; i < n; i++) members[aggregates[i]].Add(i);
-        // Per aggregate: the kept orthonormal columns (values on the aggregate's rows) and their R rows.
-        var firstColumn = new int[count + 1];
-        var qs = new List<double[]>[count];
-        var rs = new List<double[]>[count];
-        for (int j = 0; j < count; j++)
+        // Members of each aggregate, grouped by a counting sort so each aggregate is a contiguous slice.
+        var start = new int[count + 1];
+        foreach (int j in aggregates) start[j + 1]++;
+        for (int j = 0; j < count; j++) start[j + 1] += start[j];
+        var members = new int[n];
+        var fill = (int[])start.Clone();
+        for (int i = 0; i < n; i++) members[fill[aggregates[i]]++] = i;
+        // q[c * n + slot]: column c of Q on the aggregate's rows (slot = position in members); kept[j]: columns kept.
+        var q = new double[(long)k * n];
+        var rCoefficients = new double[(long)count * k * k];
+        var kept = new int[count];
+        Parallel.For(0, count, () => new double[k], (j, _, coefficients) =>
         {
-            var rows = members[j];
-            qs[j] = [];
-            rs[j] = [];
-            var rFull = new double[k][];
+            int lo = start[j], len = start[j + 1] - lo, columns = 0;
             for (int c = 0; c < k; c++)
             {
-                var col = rows.Select(i => b[c][i]).ToArray();
-                double original = Norm(col);
-                var coefficients = new double[k];
-                for (int q = 0; q < qs[j].Count; q++)
+                var col = q.AsSpan(columns * n + lo, len);
+                double original = 0;
+                for (int t = 0; t < len; t++) { col[t] = b[c][members[lo + t]]; original += col[t] * col[t]; }
+                Array.Clear(coefficients);
+                for (int p = 0; p < columns; p++)
                 {
-                    double r = Dot(qs[j][q], col);
-                    coefficients[q] = r;
-                    for (int t = 0; t < col.Length; t++) col[t] -= r * qs[j][q][t];
+                    var qp = q.AsSpan(p * n + lo, len);
+                    double r = 0;
+                    for (int t = 0; t < len; t++) r += qp[t] * col[t];
+                    coefficients[p] = r;
+                    for (int t = 0; t < len; t++) col[t] -= r * qp[t];
                 }
-                double norm = Norm(col);
-                if (norm > 1e-10 * Math.Max(original, 1e-300) && norm > 0)
+                double norm = 0;
+                for (int t = 0; t < len; t++) norm += col[t] * col[t];
+                norm = Math.Sqrt(norm);
+                if (norm > 0 && norm > 1e-10 * Math.Max(Math.Sqrt(original), 1e-300))
                 {
-                    for (int t = 0; t < col.Length; t++) col[t] /= norm;
-                    coefficients[qs[j].Count] = norm;
-                    qs[j].Add(col);
+                    for (int t = 0; t < len; t++) col[t] /= norm;
+                    coefficients[columns++] = norm;
                 }
-                rFull[c] = coefficients;
+                // R[p, c] is the coefficient of Q column p in near-null vector c.
+                for (int p = 0; p < k; p++) rCoefficients[((long)j * k + p) * k + c] = coefficients[p];
             }
-            // R row q holds the coefficient of column q in each near-null vector c.
-            for (int q = 0; q < qs[j].Count; q++) rs[j].Add(Enumerable.Range(0, k).Select(c => rFull[c][q]).ToArray());
-            firstColumn[j + 1] = firstColumn[j] + qs[j].Count;
-        }
+            kept[j] = columns;
+            return coefficients;
+        }, _ => { });
+        var firstColumn = new int[count + 1];
+        for (int j = 0; j < count; j++) firstColumn[j + 1] = firstColumn[j] + kept[j];
         int coarseN = firstColumn[count];
         var coarseB = new double[k][];
         for (int c = 0; c < k; c++) coarseB[c] = new double[coarseN];
         for (int j = 0; j < count; j++)
-            for (int q = 0; q < rs[j].Count; q++)
-                for (int c = 0; c < k; c++) coarseB[c][firstColumn[j] + q] = rs[j][q][c];
-        var position = new int[n];
-        for (int j = 0; j < count; j++)
-            for (int t = 0; t < members[j].Count; t++) position[members[j][t]] = t;
+            for (int p = 0; p < kept[j]; p++)
+                for (int c = 0; c < k; c++) coarseB[c][firstColumn[j] + p] = rCoefficients[((long)j * k + p) * k + c];
         var rp = new int[n + 1];
-        for (int i = 0; i < n; i++) rp[i + 1] = rp[i] + qs[aggregates[i]].Count;
+        for (int i = 0; i < n; i++) rp[i + 1] = rp[i] + kept[aggregates[i]];
         var ci = new int[rp[n]];
         var v = new double[rp[n]];
-        for (int i = 0; i < n; i++)
+        Parallel.For(0, count, j =>
         {
-            int j = aggregates[i];
-            for (int q = 0; q < qs[j].Count; q++)
+            for (int s = start[j]; s < start[j + 1]; s++)
             {
-                ci[rp[i] + q] = firstColumn[j] + q;
-                v[rp[i] + q] = qs[j][q][position[i]];
+                int i = members[s];
+                for (int p = 0; p < kept[j]; p++)
+                {
+                    ci[rp[i] + p] = firstColumn[j] + p;
+                    v[rp[i] + p] = q[(long)p * n + s];
+                }
             }
-        }
+        });
         return (CsrMatrix.FromTrustedArrays(n, coarseN, rp, ci, v), coarseB);
     }
 
-    /// <summary>P = (I - omega D^-1 A) T with omega = 4 / (3 lambda_max(D^-1 A)), lambda_max from the Gershgorin bound.</summary>
-    internal static CsrMatrix SmoothProlongator(CsrMatrix a, double[] diag, CsrMatrix t)
+    /// <summary>
+    /// A with its weak off-diagonal entries moved onto the diagonal (row sums kept, so the constant stays in the
+    /// near-null space). Smoothing the prolongator with it keeps P from spreading across weak couplings: on
+    /// anisotropic diffusion this halves the operator complexity, as PyAMG's filtered smoothing and ML's drop
+    /// tolerance do. Returns A itself when no entry is weak.
+    /// </summary>
+    internal static CsrMatrix Filtered(CsrMatrix a, bool[] strong)
     {
+        int n = a.Rows;
+        int[] rp = a.RowPointerArray, ci = a.ColumnIndexArray;
+        double[] v = a.ValueArray;
+        var keepCount = new int[n + 1];
+        Parallel.For(0, n, i =>
+        {
+            int kept = 0;
+            for (int k = rp[i]; k < rp[i + 1]; k++) if (strong[k] || ci[k] == i) kept++;
+            keepCount[i + 1] = kept;
+        });
+        for (int i = 0; i < n; i++) keepCount[i + 1] += keepCount[i];
+        if (keepCount[n] == a.NonZeros) return a;
+        var fci = new int[keepCount[n]];
+        var fv = new double[keepCount[n]];
+        Parallel.For(0, n, i =>
+        {
+            int o = keepCount[i], diagonal = -1;
+            double lumped = 0;
+            for (int k = rp[i]; k < rp[i + 1]; k++)
+            {
+                if (ci[k] == i) diagonal = o;
+                if (strong[k] || ci[k] == i) { fci[o] = ci[k]; fv[o++] = v[k]; }
+                else lumped += v[k];
+            }
+            // A row with only weak couplings and zero row sum would lose its diagonal: keep the original one there.
+            if (diagonal >= 0 && fv[diagonal] + lumped > 0) fv[diagonal] += lumped;
+        });
+        return CsrMatrix.FromTrustedArrays(n, a.Columns, keepCount, fci, fv);
+    }
+
+    /// <summary>P = (I - omega D^-1 A) T with omega = 4 / (3 lambda_max(D^-1 A)), lambda_max from the Gershgorin bound.</summary>
+    internal static CsrMatrix SmoothProlongator(CsrMatrix a, CsrMatrix t)
+    {
+        var diag = a.Diagonal();
         double lambda = ChebyshevPreconditioner.GershgorinBound(a);
         double omega = 4.0 / (3.0 * lambda);
         var at = a.Multiply(t);
-        var rp = at.RowPointers.ToArray();
-        var ci = at.ColumnIndices.ToArray();
-        var v = at.Values.ToArray();
-        int[] trp = t.RowPointers.ToArray(), tci = t.ColumnIndices.ToArray();
-        double[] tv = t.Values.ToArray();
+        // A T is a fresh product, so its arrays can be rewritten in place.
+        int[] rp = at.RowPointerArray, ci = at.ColumnIndexArray;
+        double[] v = at.ValueArray;
+        int[] trp = t.RowPointerArray, tci = t.ColumnIndexArray;
+        double[] tv = t.ValueArray;
         Parallel.For(0, a.Rows, i =>
         {
             double scale = omega / diag[i];
@@ -251,13 +303,4 @@ internal static class SmoothedAggregation
         }
         return CsrMatrix.FromDense(inv);
     }
-
-    private static double Dot(double[] x, double[] y)
-    {
-        double s = 0;
-        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
-        return s;
-    }
-
-    private static double Norm(double[] x) => Math.Sqrt(Dot(x, x));
 }
