@@ -9,3 +9,6 @@ work=$(mktemp -d)
 tar xzf .gpu/app.tar.gz -C "$work"
 timeout 540 "$work/app/Solvers.DeviceCheck" "$OUT" "$@" 2>&1 | tee "$OUT/device.log"
 echo "exit ${PIPESTATUS[0]}" >> "$OUT/device.log"
+# The device tool returns only a handful of files: pack the results into one archive beside the log.
+(cd "$OUT" && tar czf results.tar.gz --exclude results.tar.gz --exclude device.log ./*.json ./*.txt ./*.log 2>/dev/null; \
+  find . -maxdepth 1 -type f ! -name results.tar.gz ! -name device.log -delete)
