@@ -65,7 +65,31 @@ public static class Program
         root.Add(BuildSolve(stdout, stderr, cancellationToken));
         root.Add(BuildDemo(stdout, stderr, cancellationToken));
         root.Add(BuildBench(stdout, stderr, cancellationToken));
+        root.Add(BuildTuneSor(stdout, stderr, cancellationToken));
         return root;
+    }
+
+    private static Command BuildTuneSor(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var sequence = new Option<string>("--sequence") { Description = "shifted-laplacian (the paper's A + c_t I, 10x10 grid) or heat (Crank-Nicolson, SSOR-PCG).", DefaultValueFactory = _ => "shifted-laplacian" };
+        var steps = new Option<int>("--steps") { Description = "Systems in the sequence.", DefaultValueFactory = _ => 1000 };
+        var learner = new Option<string>("--learner") { Description = "tsallis, chebcb, binned or fixed:OMEGA.", DefaultValueFactory = _ => "tsallis" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the sequence and the learner.", DefaultValueFactory = _ => 0UL };
+        var grid = new Option<int>("--grid") { Description = "Interior grid points per direction (default 10 for shifted-laplacian, 200 for heat)." };
+        var method = new Option<string>("--method") { Description = "sor or ssor-pcg (default sor for shifted-laplacian, ssor-pcg for heat)." };
+        var compare = new Option<string[]>("--compare") { Description = "More learners to run on the same systems.", AllowMultipleArgumentsPerToken = true };
+        var plot = new Option<string?>("--plot") { Description = "PNG of cumulative iterations against t.", DefaultValueFactory = _ => "tune-sor.png" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var cmd = new Command("tune-sor", "Learn SOR's omega online over a sequence of linear systems and compare with the best fixed and instance-optimal omegas.")
+        {
+            sequence, steps, learner, seed, grid, method, compare, plot, json,
+        };
+        cmd.SetAction(p => TuneSorCommand.Run(new TuneSorSettings
+        {
+            Sequence = p.GetValue(sequence)!, Steps = p.GetValue(steps), Learner = p.GetValue(learner)!, Seed = p.GetValue(seed),
+            Grid = OptionalValue(p, grid), Method = p.GetValue(method), Compare = p.GetValue(compare) ?? [], Plot = p.GetValue(plot), Json = p.GetValue(json),
+        }, stdout, stderr, cancellationToken));
+        return cmd;
     }
 
     private static Command BuildInfo(TextWriter stdout, TextWriter stderr)

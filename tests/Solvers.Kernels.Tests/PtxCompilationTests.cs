@@ -41,6 +41,7 @@ public sealed class PtxCompilationTests
     public void Every_kernel_is_listed()
     {
         // Guards the discovery: a kernel added without being public static would silently skip PTX checks.
-        Assert.True(IlgpuKernels.EntryPoints.Count >= 16, $"only {IlgpuKernels.EntryPoints.Count} kernels found");
+        Assert.True(IlgpuKernels.EntryPoints.Count >= 22, $"only {IlgpuKernels.EntryPoints.Count} kernels found");
+        Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.SorColor) && !e.ExplicitlyGrouped);
     }
 }

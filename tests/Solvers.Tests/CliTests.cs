@@ -106,6 +106,42 @@ public sealed class CliTests : IDisposable
         }
     }
 
+    /// <summary>tune-sor: the documented keys, and the baselines in the order they must be (per-instance optimum below every fixed omega).</summary>
+    [Fact]
+    public void TuneSorPrintsTotalsAndBaselines()
+    {
+        string png = Path.Combine(Path.GetTempPath(), "solvers-tune-sor-" + Guid.NewGuid().ToString("N") + ".png");
+        try
+        {
+            var (code, output, err) = Run("tune-sor", "--sequence", "shifted-laplacian", "--steps", "40", "--learner", "chebcb",
+                "--compare", "tsallis", "fixed:1.5", "--seed", "2", "--grid", "6", "--plot", png, "--json");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output);
+            var r = doc.RootElement;
+            long total = r.GetProperty("totalIterations").GetInt64();
+            long best = r.GetProperty("bestFixedTotalIterations").GetInt64();
+            long opt = r.GetProperty("instanceOptimalTotalIterations").GetInt64();
+            long gs = r.GetProperty("gaussSeidelTotalIterations").GetInt64();
+            double bestOmega = r.GetProperty("bestFixedOmega").GetDouble();
+            Assert.InRange(bestOmega, 1.0, 1.95);
+            Assert.True(opt <= best && best <= gs, $"{opt} <= {best} <= {gs}");
+            Assert.True(total >= opt);
+            Assert.Equal(2, r.GetProperty("others").GetArrayLength());
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, File.ReadAllBytes(png)[..4]);
+
+            (code, _, err) = Run("tune-sor", "--learner", "magic");
+            Assert.Equal(2, code);
+            Assert.Contains("magic", err);
+            (code, _, err) = Run("tune-sor", "--sequence", "waves");
+            Assert.Equal(2, code);
+            Assert.Contains("waves", err);
+        }
+        finally
+        {
+            if (File.Exists(png)) File.Delete(png);
+        }
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {

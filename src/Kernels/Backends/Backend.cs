@@ -107,6 +107,9 @@ public abstract class Backend : IDisposable
     /// <summary>The fused steps of preconditioned CG, with its scalars on the device.</summary>
     public abstract ICgKernels Cg { get; }
 
+    /// <summary>Gauss-Seidel and SOR sweeps: multicolor (parallel, every backend) and natural order (CPU only).</summary>
+    public abstract ISorKernels Sor { get; }
+
     /// <summary>
     /// How many iterations an iterative solver should run between reads of its device scalars: 1 where a read is
     /// free (the CPU), more where each read is a synchronisation with the device (a GPU), which bounds how late a

@@ -70,6 +70,7 @@ internal sealed class CpuBackend : Backend
     private readonly CpuBlas _blas;
     private readonly CpuSparse _sparse;
     private readonly CpuCg _cg;
+    private readonly CpuSor _sor;
 
     public CpuBackend(BackendOptions options)
     {
@@ -78,6 +79,7 @@ internal sealed class CpuBackend : Backend
         _blas = new CpuBlas(this);
         _sparse = new CpuSparse(this);
         _cg = new CpuCg(this, _blas, _sparse);
+        _sor = new CpuSor(this);
     }
 
     public ParallelOptions Parallelism { get; }
@@ -88,6 +90,7 @@ internal sealed class CpuBackend : Backend
     public override IBlasKernels Blas => _blas;
     public override ISparseKernels Sparse => _sparse;
     public override ICgKernels Cg => _cg;
+    public override ISorKernels Sor => _sor;
 
     public override DeviceVector Allocate(int length)
     {

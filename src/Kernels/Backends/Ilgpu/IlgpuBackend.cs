@@ -95,6 +95,7 @@ internal sealed class IlgpuBackend : Backend
     private readonly IlgpuBlas _blas;
     private readonly IlgpuSparse _sparse;
     private readonly IlgpuCg _cg;
+    private readonly IlgpuSor _sor;
     private readonly BackendOptions _options;
 
     private IlgpuBackend(Context context, Accelerator accelerator, BackendKind kind, BackendOptions options)
@@ -115,6 +116,7 @@ internal sealed class IlgpuBackend : Backend
         _blas = new IlgpuBlas(this);
         _sparse = new IlgpuSparse(this);
         _cg = new IlgpuCg(this, _sparse);
+        _sor = new IlgpuSor(this);
     }
 
     public Accelerator Accelerator { get; }
@@ -128,6 +130,7 @@ internal sealed class IlgpuBackend : Backend
     public override IBlasKernels Blas => _blas;
     public override ISparseKernels Sparse => _sparse;
     public override ICgKernels Cg => _cg;
+    public override ISorKernels Sor => _sor;
 
     // A read of device scalars is a synchronisation. The emulator reads more often than a GPU, but not every
     // iteration, so that CPU-only CI exercises the deferred convergence test too.
@@ -309,5 +312,7 @@ internal sealed class IlgpuBackend : Backend
             a.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.SpmvWarp);
         public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> ResidualWarp =
             a.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.ResidualWarp);
+        public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, double> SorColor =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, double>(IlgpuKernels.SorColor);
     }
 }

@@ -298,6 +298,23 @@ internal static class IlgpuKernels
         }
     }
 
+    // ---- SOR: one thread per row of one color --------------------------------------------------------
+
+    /// <summary>
+    /// Relaxes the rows of one color, listed in <paramref name="colorRows"/>: x_i += omega d_i (b_i - A_i x), the row
+    /// sum with the current x, diagonal included. Rows of one color share no stored entry, so no thread reads an
+    /// x another thread of the launch writes (except its own row's).
+    /// </summary>
+    public static void SorColor(Index1D t, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> inverseDiagonal, ArrayView<int> colorRows, ArrayView<double> b, ArrayView<double> x, double omega)
+    {
+        int row = colorRows[t];
+        double s = 0.0;
+        int end = rowPointers[row + 1];
+        for (int k = rowPointers[row]; k < end; k++) s += values[k] * x[columns[k]];
+        x[row] += omega * inverseDiagonal[row] * (b[row] - s);
+    }
+
     /// <summary>Every kernel entry point and whether it is explicitly grouped (for compile checks).</summary>
     public static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> EntryPoints { get; } = Discover();
 
