@@ -88,43 +88,73 @@ if (!testsOnly)
     try
     {
         var p1000 = PdeProblems.Poisson2D(1000);
-        Save("bench-spmv-cuda-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
-        Save("bench-cg-cuda-poisson2d-1000.json", Comparisons.RunCg(p1000, "poisson2d:1000", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
-        var p3 = PdeProblems.Poisson3D(100);
-        Save("bench-spmv-cuda-poisson3d-100.json", Comparisons.RunSpmv(p3, "poisson3d:100", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
-        Save("bench-cg-cuda-poisson3d-100.json", Comparisons.RunCg(p3, "poisson3d:100", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
-        // AMG-PCG against Jacobi-PCG on the GPU and on all CPU cores (setup on the host in both cases).
-        foreach (var (kind, label) in new[] { (BackendKind.Cuda, "cuda"), (BackendKind.Cpu, "cpu") })
+        // SOLVERS_DEVICE_BENCH=sor runs only the SOR figures (the rest were measured in earlier runs).
+        bool sorOnly = Environment.GetEnvironmentVariable("SOLVERS_DEVICE_BENCH") == "sor";
+        if (!sorOnly)
         {
-            foreach (string precond in new[] { "jacobi", "amg", "amg-v", "amg-chebyshev", "amg:cycle=v,smoother=chebyshev" })
+            Save("bench-spmv-cuda-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
+            Save("bench-cg-cuda-poisson2d-1000.json", Comparisons.RunCg(p1000, "poisson2d:1000", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
+            var p3 = PdeProblems.Poisson3D(100);
+            Save("bench-spmv-cuda-poisson3d-100.json", Comparisons.RunSpmv(p3, "poisson3d:100", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
+            Save("bench-cg-cuda-poisson3d-100.json", Comparisons.RunCg(p3, "poisson3d:100", Environment.ProcessorCount, 1e-8, runMathNet: false, Console.Out, kind: BackendKind.Cuda));
+            // AMG-PCG against Jacobi-PCG on the GPU and on all CPU cores (setup on the host in both cases).
+            foreach (var (kind, label) in new[] { (BackendKind.Cuda, "cuda"), (BackendKind.Cpu, "cpu") })
             {
-                using var be = Comparisons.CreateBackend(kind, Environment.ProcessorCount);
-                var bOnes = p1000.Multiply(Enumerable.Repeat(1.0, p1000.Rows).ToArray());
-                using var cg = new Solvers.Linear.ConjugateGradient(new Solvers.Linear.CgOptions { Preconditioner = Solvers.Linear.Preconditioners.Parse(precond), RecordHistory = false }, be);
-                cg.Solve(p1000, bOnes);
-                var res = cg.Solve(p1000, bOnes);
-                Console.WriteLine($"{label} {precond}: {res.Status}, {res.Iterations} its, setup {res.SetupElapsed.TotalSeconds:F3} s, solve {res.Elapsed.TotalSeconds:F3} s");
-                Save($"bench-amg-{label}-{precond.Replace(':', '_').Replace(',', '_').Replace('=', '-')}-poisson2d-1000.json", new { precond, backend = res.Backend, status = res.Status.ToString(), res.Iterations, setupSeconds = res.SetupElapsed.TotalSeconds, seconds = res.Elapsed.TotalSeconds, res.RelativeResidual });
+                foreach (string precond in new[] { "jacobi", "amg", "amg-v", "amg-chebyshev", "amg:cycle=v,smoother=chebyshev" })
+                {
+                    using var be = Comparisons.CreateBackend(kind, Environment.ProcessorCount);
+                    var bOnes = p1000.Multiply(Enumerable.Repeat(1.0, p1000.Rows).ToArray());
+                    using var cg = new Solvers.Linear.ConjugateGradient(new Solvers.Linear.CgOptions { Preconditioner = Solvers.Linear.Preconditioners.Parse(precond), RecordHistory = false }, be);
+                    cg.Solve(p1000, bOnes);
+                    var res = cg.Solve(p1000, bOnes);
+                    Console.WriteLine($"{label} {precond}: {res.Status}, {res.Iterations} its, setup {res.SetupElapsed.TotalSeconds:F3} s, solve {res.Elapsed.TotalSeconds:F3} s");
+                    Save($"bench-amg-{label}-{precond.Replace(':', '_').Replace(',', '_').Replace('=', '-')}-poisson2d-1000.json", new { precond, backend = res.Backend, status = res.Status.ToString(), res.Iterations, setupSeconds = res.SetupElapsed.TotalSeconds, seconds = res.Elapsed.TotalSeconds, res.RelativeResidual });
+                }
             }
-        }
 
-        // AMG iteration scaling and time on the GPU (host setup on all cores), as `solvers bench amg` measures it here.
-        foreach (string cycle in new[] { "", "cycle=v" })
+        }
+        // SOR sweeps: multicolor on CUDA, both orderings on the device machine's CPU.
+        Save("bench-sor-cuda-poisson2d-1000.json", Comparisons.RunSor(p1000, "poisson2d:1000", Environment.ProcessorCount, Console.Out, BackendKind.Cuda));
+        Save($"bench-sor-cpu{Environment.ProcessorCount}-poisson2d-1000.json", Comparisons.RunSor(p1000, "poisson2d:1000", Environment.ProcessorCount, Console.Out));
+        // Learned-omega SSOR-PCG on the heat equation, on CUDA (multicolor SSOR).
         {
-            var amgRun = Solvers.Cli.Bench.AmgBench.Run(new Solvers.Cli.Bench.AmgBenchSettings
+            using var be = Comparisons.CreateBackend(BackendKind.Cuda, Environment.ProcessorCount);
+            var pde = new Solvers.Learning.HeatEquation2D(400, dt: 0.005);
+            var opts = new Solvers.Learning.SequenceSolverOptions { Method = Solvers.Learning.SequenceMethod.SsorPcg };
+            var first = pde.NextSystem();
+            using var loop = new Solvers.Learning.SequenceSolver(new Solvers.Learning.TsallisInf(new Solvers.Learning.LearnerOptions()), opts, be);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var inst = first;
+            for (int t = 0; t < 200; t++)
             {
-                Problems = ["poisson2d:256", "poisson2d:1024", "poisson2d:2048", "poisson3d:32", "poisson3d:128", "anisotropic2d:256,0.01", "anisotropic2d:2048,0.01"],
-                CompareProblem = "poisson2d:1024", RunMathNet = false, Threads = Environment.ProcessorCount, Backend = BackendKind.Cuda,
-                Options = Solvers.Linear.Multigrid.AmgOptions.Parse(cycle), OptionsText = cycle.Length == 0 ? "defaults" : cycle,
-            }, Console.Out);
-            Save($"bench-amg-scaling-cuda{(cycle.Length == 0 ? "" : "-v")}.json", amgRun);
+                var step = loop.Solve(inst);
+                pde.Advance(step.Solution);
+                inst = pde.NextSystem();
+            }
+            Console.WriteLine($"heat 400^2 on CUDA, learned SSOR-PCG: 200 steps, {loop.TotalIterations} iterations, {sw.Elapsed.TotalSeconds:F2} s");
+            Save("bench-heat-cuda-400.json", new { steps = 200, totalIterations = loop.TotalIterations, seconds = sw.Elapsed.TotalSeconds });
         }
 
-        // The same figures on the device machine's own CPU cores: all of them, and two as on the CI machine.
-        int cores = Environment.ProcessorCount;
-        Save($"bench-spmv-cpu{cores}-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", cores, Console.Out));
-        Save("bench-spmv-cpu2-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", 2, Console.Out));
-        Save($"bench-cg-cpu{cores}-poisson2d-1000.json", Comparisons.RunCg(p1000, "poisson2d:1000", cores, 1e-8, runMathNet: false, Console.Out));
+        if (!sorOnly)
+        {
+            // AMG iteration scaling and time on the GPU (host setup on all cores), as `solvers bench amg` measures it here.
+            foreach (string cycle in new[] { "", "cycle=v" })
+            {
+                var amgRun = Solvers.Cli.Bench.AmgBench.Run(new Solvers.Cli.Bench.AmgBenchSettings
+                {
+                    Problems = ["poisson2d:256", "poisson2d:1024", "poisson2d:2048", "poisson3d:32", "poisson3d:128", "anisotropic2d:256,0.01", "anisotropic2d:2048,0.01"],
+                    CompareProblem = "poisson2d:1024", RunMathNet = false, Threads = Environment.ProcessorCount, Backend = BackendKind.Cuda,
+                    Options = Solvers.Linear.Multigrid.AmgOptions.Parse(cycle), OptionsText = cycle.Length == 0 ? "defaults" : cycle,
+                }, Console.Out);
+                Save($"bench-amg-scaling-cuda{(cycle.Length == 0 ? "" : "-v")}.json", amgRun);
+            }
+
+            // The same figures on the device machine's own CPU cores: all of them, and two as on the CI machine.
+            int cores = Environment.ProcessorCount;
+            Save($"bench-spmv-cpu{cores}-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", cores, Console.Out));
+            Save("bench-spmv-cpu2-poisson2d-1000.json", Comparisons.RunSpmv(p1000, "poisson2d:1000", 2, Console.Out));
+            Save($"bench-cg-cpu{cores}-poisson2d-1000.json", Comparisons.RunCg(p1000, "poisson2d:1000", cores, 1e-8, runMathNet: false, Console.Out));
+        }
     }
     catch (Exception e)
     {

@@ -71,7 +71,7 @@ public static class Program
 
     private static Command BuildTuneSor(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var sequence = new Option<string>("--sequence") { Description = "shifted-laplacian (the paper's A + c_t I, 10x10 grid) or heat (Crank-Nicolson, SSOR-PCG).", DefaultValueFactory = _ => "shifted-laplacian" };
+        var sequence = new Option<string>("--sequence") { Description = "shifted-laplacian (the paper's A + c_t I, 10x10 grid, high-variance shifts), shifted-laplacian-low (low-variance shifts) or heat (Crank-Nicolson, SSOR-PCG).", DefaultValueFactory = _ => "shifted-laplacian" };
         var steps = new Option<int>("--steps") { Description = "Systems in the sequence.", DefaultValueFactory = _ => 1000 };
         var learner = new Option<string>("--learner") { Description = "tsallis, chebcb, binned or fixed:OMEGA.", DefaultValueFactory = _ => "tsallis" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the sequence and the learner.", DefaultValueFactory = _ => 0UL };
@@ -183,6 +183,7 @@ public static class Program
         bench.Add(BenchSub(BenchKind.Spmv, "spmv", $"CSR SpMV bandwidth against STREAM triad and MathNet (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Cg, "cg", $"Jacobi-PCG against MathNet's iterative solvers and the memory-traffic bound (default problem {BenchCommand.DefaultCgProblem}).", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Stream, "stream", "STREAM triad bandwidth alone.", stdout, stderr));
+        bench.Add(BenchSub(BenchKind.Sor, "sor", $"SOR sweep throughput, natural (sequential) and multicolor orderings, against STREAM (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
         bench.Add(BuildBenchAmg(stdout, stderr, cancellationToken));
         return bench;
     }

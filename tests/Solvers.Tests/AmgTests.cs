@@ -72,25 +72,7 @@ public sealed class AmgTests(ITestOutputHelper output)
         var amg = new AmgPreconditioner(new AmgOptions { MaxCoarseSize = 10, Smoother = smoother, CycleIndex = cycleIndex });
         using var m = amg.Setup(backend, da, a);
         Assert.True(amg.LastHierarchy!.Levels.Count >= (cycleIndex == 2 ? 3 : 2), $"{amg.LastHierarchy.Levels.Count} levels");
-        var rng = new Random(9);
-        double[] Apply(double[] x)
-        {
-            using var dx = backend.Upload(x);
-            using var dz = backend.Allocate(x.Length);
-            using var s = backend.Allocate(4);
-            m.Apply(dx, dz, s, 0);
-            return dz.ToArray();
-        }
-        for (int t = 0; t < 4; t++)
-        {
-            var x = Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-            var y = Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-            double xMx = x.Zip(Apply(x), (u, v) => u * v).Sum();
-            double yMx = y.Zip(Apply(x), (u, v) => u * v).Sum();
-            double xMy = x.Zip(Apply(y), (u, v) => u * v).Sum();
-            Assert.True(xMx > 0);
-            Assert.True(Math.Abs(yMx - xMy) <= 1e-10 * (Math.Abs(yMx) + Math.Abs(xMy)), $"{yMx} vs {xMy}");
-        }
+        SpdChecks.AssertSymmetricPositiveDefinite(backend, m, a.Rows, new Random(9), 4, $"{smoother}, cycle index {cycleIndex}");
     }
 
     [Fact]

@@ -467,7 +467,7 @@ public sealed class LearningTests(ITestOutputHelper output)
         Fails(Edit("pendingArm", 20), "'pendingArm'");
         Fails(Edit("options", new { grid = new[] { 1.5, 1.2 }, seed = 1, costScale = 1 }), "'options.grid'");
         Fails(Edit("options", new { grid = new[] { 1.2, 1.5 }, seed = 1, costScale = 0 }), "'options.costScale'");
-        Fails(Edit("options", new { grid = new[] { 1.2, 1.5 }, seed = 1 }), "'options.costScale'");
+        Fails(Edit("options", new { grid = new[] { 1.2, 1.5 }, seed = 1, costScale = "big" }), "'options.costScale'");
         Fails("{ not json", "Invalid learner JSON");
         Fails("[1, 2]", "root");
 

@@ -78,23 +78,7 @@ public sealed class SorTests(ITestOutputHelper output)
         foreach (var ordering in new[] { SorOrdering.Natural, SorOrdering.Multicolor })
         {
             using var m = new Ssor(1.4, ordering).Setup(backend, da, a);
-            double[] Apply(double[] v)
-            {
-                using var dv = backend.Upload(v);
-                using var dz = backend.Allocate(v.Length);
-                using var s = backend.Allocate(8);
-                m.Apply(dv, dz, s, 0);
-                return dz.ToArray();
-            }
-            for (int t = 0; t < 3; t++)
-            {
-                var x = Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-                var y = Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-                double xMx = x.Zip(Apply(x), (p, q) => p * q).Sum();
-                double yMx = y.Zip(Apply(x), (p, q) => p * q).Sum(), xMy = x.Zip(Apply(y), (p, q) => p * q).Sum();
-                Assert.True(xMx > 0, $"{ordering}: x'Mx = {xMx}");
-                Assert.True(Math.Abs(yMx - xMy) <= 1e-10 * (Math.Abs(yMx) + Math.Abs(xMy)), $"{ordering}: {yMx} vs {xMy}");
-            }
+            SpdChecks.AssertSymmetricPositiveDefinite(backend, m, a.Rows, rng, 3, ordering.ToString());
             var b = Enumerable.Range(0, a.Rows).Select(i => Math.Sin(i)).ToArray();
             var r = new ConjugateGradient(new CgOptions { Preconditioner = new Ssor(1.4, ordering), RelativeTolerance = 1e-10 }, backend).Solve(a, b);
             Assert.Equal(SolverStatus.Converged, r.Status);
@@ -149,6 +133,37 @@ public sealed class SorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Adaptive_normalisation_learns_from_raw_iteration_counts()
+    {
+        // Costs in the hundreds with no scale given: arm 12 (omega 1.6) is best by 20 iterations a step per grid
+        // step away. Uniform play would cost about 100 + 20 * 5.1 = 202 a round on average.
+        const int rounds = 2000;
+        double Cost(int arm, int t) => 100 + 20 * Math.Abs(arm - 12) + 10 * Math.Sin(0.7 * t);
+        foreach (IOmegaLearner learner in new IOmegaLearner[]
+                 {
+                     new TsallisInf(new LearnerOptions { Seed = 3 }),
+                     new ChebCb(new LearnerOptions { Seed = 3 }, new ContextualOptions()),
+                 })
+        {
+            var grid = learner.Grid.ToList();
+            double total = 0, best = 0;
+            int bestPlays = 0;
+            for (int t = 0; t < rounds; t++)
+            {
+                int arm = grid.IndexOf(learner.Next(0.5));
+                double c = Cost(arm, t);
+                total += c;
+                best += Cost(12, t);
+                if (t >= rounds - 500 && arm == 12) bestPlays++;
+                learner.Observe(c);
+            }
+            output.WriteLine($"{learner.Name}: {total / best:F3} of the best arm's total, best arm {bestPlays} of the last 500");
+            Assert.True(total < 1.5 * best, $"{learner.Name}: {total} vs {best} (uniform play: about 2x)");
+            Assert.True(bestPlays > 250, $"{learner.Name}: best arm {bestPlays} of 500");
+        }
+    }
+
+    [Fact]
     public void Shifted_laplacian_sequence_follows_the_paper()
     {
         var seq = SystemSequences.ShiftedLaplacian(2000, ShiftVariance.High, seed: 3).ToList();
@@ -198,8 +213,7 @@ public sealed class SorTests(ITestOutputHelper output)
         using var backend = Cpu();
         var options = new SequenceSolverOptions();
         var systems = SystemSequences.ShiftedLaplacian(300, ShiftVariance.Low, gridN: 8, seed: 1).ToList();
-        double scale = SequenceSolver.CalibrateCostScale(systems[0], options, backend);
-        var learner = new TsallisInf(new LearnerOptions { Seed = 5, CostScale = scale });
+        var learner = new TsallisInf(new LearnerOptions { Seed = 5 });
         using var loop = new SequenceSolver(learner, options, backend);
         long gaussSeidel = 0;
         var grid = OmegaLearners.DefaultGrid();

@@ -57,6 +57,27 @@ public sealed record CgBenchResult
 /// The side-by-side figures of docs/benchmarks.md: every ratio is ours against a baseline (STREAM, MathNet)
 /// measured in the same process run, on the same threads.
 /// </summary>
+/// <summary>Result of <c>solvers bench sor</c>.</summary>
+public sealed record SorBenchResult
+{
+    [JsonPropertyName("problem")] public required string Problem { get; init; }
+    [JsonPropertyName("n")] public required int N { get; init; }
+    [JsonPropertyName("nnz")] public required int Nnz { get; init; }
+    [JsonPropertyName("backend")] public required string Backend { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    [JsonPropertyName("colors")] public required int Colors { get; init; }
+    [JsonPropertyName("streamGBps")] public required double StreamGBps { get; init; }
+    [JsonPropertyName("sweepBytes")] public required long SweepBytes { get; init; }
+    [JsonPropertyName("naturalSweepSeconds")] public double? NaturalSweepSeconds { get; init; }
+    [JsonPropertyName("naturalRowsPerSecond")] public double? NaturalRowsPerSecond => N / NaturalSweepSeconds;
+    [JsonPropertyName("naturalGBps")] public double? NaturalGBps => SweepBytes / NaturalSweepSeconds / 1e9;
+    [JsonPropertyName("naturalOverStream")] public double? NaturalOverStream => NaturalGBps / StreamGBps;
+    [JsonPropertyName("multicolorSweepSeconds")] public required double MulticolorSweepSeconds { get; init; }
+    [JsonPropertyName("multicolorRowsPerSecond")] public double MulticolorRowsPerSecond => N / MulticolorSweepSeconds;
+    [JsonPropertyName("multicolorGBps")] public double MulticolorGBps => SweepBytes / MulticolorSweepSeconds / 1e9;
+    [JsonPropertyName("multicolorOverStream")] public double MulticolorOverStream => MulticolorGBps / StreamGBps;
+}
+
 public static class Comparisons
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -120,6 +141,43 @@ public static class Comparisons
             Problem = problemName, N = a.Rows, Nnz = a.NonZeros, Backend = backend.Name, Threads = threads,
             StreamGBps = stream, SpmvSeconds = best, SpmvBytes = bytes, SpmvGBps = bytes / best / 1e9,
             MathNetSpmvSeconds = mathnet,
+        };
+    }
+
+    /// <summary>SOR sweep throughput on a backend against its STREAM triad, in both row orderings.</summary>
+    public static SorBenchResult RunSor(CsrMatrix a, string problemName, int threads, TextWriter log, BackendKind kind = BackendKind.Cpu)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(log);
+        using var backend = CreateBackend(kind, threads);
+        using var da = backend.Upload(a);
+        using var b = backend.Upload(Enumerable.Repeat(1.0, a.Rows).ToArray());
+        using var x = backend.Allocate(a.Rows);
+        using var inv = backend.Upload(a.Diagonal());
+        backend.Blas.Reciprocal(inv);
+        var coloring = GraphColoring.Greedy(a);
+        using var dc = backend.Sor.UploadColoring(coloring);
+        // Bytes of one sweep: the matrix once, b and the inverse diagonal read, x read and written.
+        long bytes = da.MatrixBytes + 32L * a.Rows;
+        log.WriteLine($"SOR sweeps {problemName} on {backend.Name}: n = {a.Rows}, {coloring.Colors} colors, {bytes / 1e6:F1} MB per sweep");
+        double stream = 0, natural = double.MaxValue, multicolor = double.MaxValue;
+        for (int round = 0; round < Rounds; round++)
+        {
+            stream = Math.Max(stream, StreamTriad.MeasureGBps(backend, StreamTriad.DefaultElements(backend)));
+            if (backend.Kind == BackendKind.Cpu)
+                natural = Math.Min(natural, BestOf(() => backend.Sor.SweepSequential(da, inv, b, x, 1.5, backward: false), minSeconds: 0.5));
+            multicolor = Math.Min(multicolor, BestOf(() =>
+            {
+                backend.Sor.SweepMulticolor(da, inv, dc, b, x, 1.5, backward: false);
+                backend.Synchronize();
+            }, minSeconds: 0.5));
+        }
+        log.WriteLine($"  STREAM {stream:F2} GB/s; natural sweep {natural * 1e3:F3} ms; multicolor sweep {multicolor * 1e3:F3} ms");
+        return new SorBenchResult
+        {
+            Problem = problemName, N = a.Rows, Nnz = a.NonZeros, Backend = backend.Name, Threads = threads, Colors = coloring.Colors,
+            StreamGBps = stream, SweepBytes = bytes,
+            NaturalSweepSeconds = natural == double.MaxValue ? null : natural, MulticolorSweepSeconds = multicolor,
         };
     }
 

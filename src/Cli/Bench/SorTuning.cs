@@ -34,6 +34,7 @@ public sealed record SorTuningResult
     [JsonPropertyName("youngOmegaTotalIterations")] public long? YoungOmegaTotalIterations { get; init; }
     [JsonPropertyName("others")] public IReadOnlyList<OmegaPolicyTotal> Others { get; init; } = [];
     [JsonPropertyName("plot")] public string? Plot { get; init; }
+    [JsonPropertyName("wallClock")] public IReadOnlyList<OmegaPolicyTotal> WallClock { get; init; } = [];
 }
 
 /// <summary>
@@ -64,14 +65,14 @@ public static class SorTuning
         var instanceOptimal = new List<double>();
         var young = new List<double>();
         var perLearner = new Dictionary<string, (List<double> Costs, List<double> Omegas, double Seconds)>();
-        var instances = heat ? null : SystemSequences.ShiftedLaplacian(steps, ShiftVariance.High, gridN, seed).ToList();
+        var variance = sequence.EndsWith("-low", StringComparison.Ordinal) ? ShiftVariance.Low : ShiftVariance.High;
+        var instances = heat ? null : SystemSequences.ShiftedLaplacian(steps, variance, gridN, seed).ToList();
         int unknowns = heat ? gridN * gridN : gridN * gridN;
 
-        var pde = heat ? new HeatEquation2D(gridN, dt: 0.005) : null;
-        // The first system calibrates the losses' scale (1.5x its Gauss-Seidel cost), the same for every learner.
-        double scale = SequenceSolver.CalibrateCostScale(heat ? pde!.NextSystem() : instances![0], options, backend);
-        log.WriteLine($"  cost scale {scale:F0} iterations");
-        var solvers = learners.ToDictionary(l => l, l => new SequenceSolver(CreateLearner(l, grid, seed, cMin, cMax, scale), options, backend));
+        // The heat run covers one period of kappa(t): dt = 1 / steps.
+        double dt = 1.0 / steps;
+        var pde = heat ? new HeatEquation2D(gridN, dt) : null;
+        var solvers = learners.ToDictionary(l => l, l => new SequenceSolver(CreateLearner(l, grid, seed, cMin, cMax), options, backend));
         try
         {
             for (int t = 0; t < steps; t++)
@@ -105,6 +106,17 @@ public static class SorTuning
             foreach (var s in solvers.Values) s.Dispose();
         }
 
+        // Heat equation: wall time of whole trajectories, each on its own simulation, against plain and Jacobi CG.
+        var wall = new List<OmegaPolicyTotal>();
+        if (heat)
+        {
+            wall.Add(Trajectory($"SSOR-PCG, learned omega ({learnerSpec})", gridN, steps, dt, backend, options,
+                CreateLearner(learnerSpec, grid, seed, cMin, cMax), null));
+            foreach (var (name, pre) in new (string, IPreconditioner)[] { ("CG, no preconditioner", Preconditioners.None), ("Jacobi-PCG", Preconditioners.Jacobi) })
+                wall.Add(Trajectory(name, gridN, steps, dt, backend, options, null, pre));
+            foreach (var o in wall) log.WriteLine($"  {o.Policy}: {o.TotalIterations} iterations, {o.Seconds:F2} s");
+        }
+
         var armTotals = Enumerable.Range(0, grid.Length).Select(k => table.Sum(r => r[k])).ToArray();
         int best = Array.IndexOf(armTotals, armTotals.Min());
         var main = perLearner[learnerSpec];
@@ -119,13 +131,52 @@ public static class SorTuning
             YoungOmegaTotalIterations = heat ? null : (long)young.Sum(),
             Others = learners.Skip(1).Select(l => new OmegaPolicyTotal(l, (long)perLearner[l].Costs.Sum(), perLearner[l].Seconds, perLearner[l].Omegas.Average())).ToList(),
             Plot = plot,
+            WallClock = wall,
         };
     }
 
-    /// <summary>tsallis, chebcb, binned, or fixed:OMEGA.</summary>
-    public static IOmegaLearner CreateLearner(string spec, double[] grid, ulong seed, double contextMin, double contextMax, double costScale)
+    // One run of the heat equation, its own simulation, with a learned-omega SSOR-PCG or a CG per step:
+    // total iterations and seconds of the solves.
+    private static OmegaPolicyTotal Trajectory(string name, int gridN, int steps, double dt, Backend backend, SequenceSolverOptions options,
+        IOmegaLearner? learner, IPreconditioner? preconditioner)
     {
-        var options = new LearnerOptions { Grid = grid, Seed = seed, CostScale = costScale };
+        var pde = new HeatEquation2D(gridN, dt);
+        using var loop = learner is null ? null : new SequenceSolver(learner, options, backend);
+        long iterations = 0;
+        double seconds = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            var inst = pde.NextSystem();
+            var clock = Stopwatch.StartNew();
+            double[] x;
+            if (loop is not null)
+            {
+                var step = loop.Solve(inst);
+                iterations += step.Iterations;
+                x = step.Solution;
+            }
+            else
+            {
+                using var cg = new ConjugateGradient(new CgOptions
+                {
+                    RelativeTolerance = options.RelativeTolerance, MaxIterations = options.MaxIterations, Preconditioner = preconditioner!,
+                    InitialGuess = inst.InitialGuess, RecordHistory = false,
+                }, backend);
+                var r = cg.Solve(inst.Matrix, inst.RightHandSide);
+                iterations += r.Iterations;
+                x = r.Solution;
+            }
+            seconds += clock.Elapsed.TotalSeconds;
+            pde.Advance(x);
+        }
+        return new OmegaPolicyTotal(name, iterations, seconds, double.NaN);
+    }
+
+    /// <summary>tsallis, chebcb, binned, or fixed:OMEGA.</summary>
+    public static IOmegaLearner CreateLearner(string spec, double[] grid, ulong seed, double contextMin, double contextMax)
+    {
+        // Adaptive loss normalisation (CostScale null), as the paper's reference code.
+        var options = new LearnerOptions { Grid = grid, Seed = seed };
         var contextual = new ContextualOptions { ContextMin = contextMin, ContextMax = contextMax };
         string key = spec.Trim().ToLowerInvariant();
         if (key.StartsWith("fixed:", StringComparison.Ordinal))
@@ -158,6 +209,12 @@ public static class SorTuning
         if (r.YoungOmegaTotalIterations is long y) Row("Young's omega* per system (power iteration)", y);
         Row("Gauss-Seidel (omega = 1)", r.GaussSeidelTotalIterations);
         AnsiConsole.Write(t);
+        if (r.WallClock.Count > 0)
+        {
+            var w = new Table().Title("Whole simulations, wall time of the solves").AddColumns("solver", "total iterations", "seconds");
+            foreach (var o in r.WallClock) w.AddRow(Markup.Escape(o.Policy), o.TotalIterations.ToString("N0"), o.Seconds.ToString("F2"));
+            AnsiConsole.Write(w);
+        }
         if (r.Plot is not null) AnsiConsole.MarkupLine($"plot: {Markup.Escape(r.Plot)}");
     }
 }

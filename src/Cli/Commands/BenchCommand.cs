@@ -12,6 +12,8 @@ internal enum BenchKind
     Cg,
     /// <summary>The STREAM triad bandwidth alone.</summary>
     Stream,
+    /// <summary>SOR sweep throughput (natural and multicolor) against STREAM.</summary>
+    Sor,
 }
 
 /// <summary>What <c>solvers bench</c> was asked to do.</summary>
@@ -81,6 +83,13 @@ internal static class BenchCommand
                     var r = Comparisons.RunCg(a, name, s.Threads, s.Tolerance, !s.NoMathNet, stderr);
                     if (r.CgStatus != nameof(SolverStatus.Converged)) exit = ExitCodes.NotConverged;
                     result = r;
+                    break;
+                }
+                case BenchKind.Sor:
+                {
+                    var a = CliHelpers.LoadProblem(s.Problem ?? DefaultSpmvProblem, out string name);
+                    if (!a.IsSquare) throw new CliUsageException($"{name}: A is {a.Rows}x{a.Columns}; SOR needs a square matrix");
+                    result = Comparisons.RunSor(a, name, s.Threads, stderr);
                     break;
                 }
                 default:

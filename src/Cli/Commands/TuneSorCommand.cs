@@ -26,8 +26,8 @@ internal static class TuneSorCommand
         try
         {
             string sequence = s.Sequence.Trim().ToLowerInvariant();
-            if (sequence is not ("shifted-laplacian" or "heat"))
-                throw new CliUsageException($"--sequence must be shifted-laplacian or heat, got '{s.Sequence}'");
+            if (sequence is not ("shifted-laplacian" or "shifted-laplacian-low" or "heat"))
+                throw new CliUsageException($"--sequence must be shifted-laplacian, shifted-laplacian-low or heat, got '{s.Sequence}'");
             if (s.Steps < 1) throw new CliUsageException($"--steps must be at least 1, got {s.Steps}");
             int grid = s.Grid ?? (sequence == "heat" ? 200 : 10);
             if (grid < 2) throw new CliUsageException($"--grid must be at least 2, got {grid}");
@@ -38,8 +38,8 @@ internal static class TuneSorCommand
                 _ => throw new CliUsageException($"--method must be sor or ssor-pcg, got '{s.Method}'"),
             };
             // Fail on a bad learner name before any solve runs.
-            SorTuning.CreateLearner(s.Learner, OmegaLearners.DefaultGrid(), s.Seed, 0, 1, 1);
-            foreach (string c in s.Compare) SorTuning.CreateLearner(c, OmegaLearners.DefaultGrid(), s.Seed, 0, 1, 1);
+            SorTuning.CreateLearner(s.Learner, OmegaLearners.DefaultGrid(), s.Seed, 0, 1);
+            foreach (string c in s.Compare) SorTuning.CreateLearner(c, OmegaLearners.DefaultGrid(), s.Seed, 0, 1);
             stderr.WriteLine($"tune-sor: {sequence}, {s.Steps} systems, grid {grid}, learner {s.Learner}");
             var result = SorTuning.Run(sequence, s.Steps, s.Learner, s.Seed, method, grid, s.Plot, stderr, s.Compare, cancel: cancel);
             if (s.Json) Comparisons.WriteJson(result, stdout);

@@ -17,7 +17,7 @@ public sealed class BinnedTsallisInf : IOmegaLearner
 
     private readonly double[] _grid;
     private readonly ulong _seed;
-    private readonly double _costScale;
+    private readonly double? _costScale;
     private readonly ContextualOptions _contextual;
     private readonly TsallisCore[] _bins;
     private ulong _counter;
@@ -75,7 +75,7 @@ public sealed class BinnedTsallisInf : IOmegaLearner
         double c = LearnerChecks.ClampContext(context, _contextual, Name, ref _clamped, ref _warning);
         int bin = BinOf(c);
         Span<double> p = _grid.Length <= 256 ? stackalloc double[_grid.Length] : new double[_grid.Length];
-        _bins[bin].Distribution(p);
+        _bins[bin].Distribution(p, _costScale is null ? MeanCost() : 1.0);
         int arm = LearnerChecks.Sample(p, LearnerChecks.Uniform(_seed, ref _counter));
         _pendingBin = bin;
         _pendingArm = arm;
@@ -88,9 +88,22 @@ public sealed class BinnedTsallisInf : IOmegaLearner
     {
         LearnerChecks.EnsurePending(_pendingBin is not null, Name);
         LearnerChecks.ValidateCost(cost, nameof(cost));
-        _bins[_pendingBin!.Value].Update(_pendingArm, LearnerChecks.Loss(cost, _costScale), _pendingProbability);
+        _bins[_pendingBin!.Value].Update(_pendingArm, LearnerChecks.Loss(cost, _costScale), _pendingProbability, cost);
         _pendingBin = null;
         _rounds++;
+    }
+
+    // The adaptive scale is the mean cost over all bins: one cost unit for the whole sequence.
+    private double MeanCost()
+    {
+        double sum = 0;
+        int rounds = 0;
+        foreach (var b in _bins)
+        {
+            sum += b.CostSum;
+            rounds += b.Rounds;
+        }
+        return rounds > 0 && sum > 0 ? sum / rounds : 1.0;
     }
 
     /// <inheritdoc/>

@@ -32,7 +32,7 @@ public sealed class ChebCb : IOmegaLearner
 
     private readonly double[] _grid;
     private readonly ulong _seed;
-    private readonly double _costScale;
+    private readonly double? _costScale;
     private readonly ContextualOptions _contextual;
     private readonly int _terms;
     private readonly double[][] _gram;   // per arm, X'X row-major (terms x terms), without the ridge
@@ -101,10 +101,11 @@ public sealed class ChebCb : IOmegaLearner
         Span<double> phi = stackalloc double[_terms];
         Features(c, phi);
         Span<double> yhat = k <= 256 ? stackalloc double[k] : new double[k];
+        double divisor = Divisor;
         int best = 0;
         for (int a = 0; a < k; a++)
         {
-            yhat[a] = Predict(a, phi);
+            yhat[a] = Predict(a, phi, divisor);
             if (yhat[a] < yhat[best]) best = a;
         }
         double gamma = Gamma();
@@ -120,7 +121,8 @@ public sealed class ChebCb : IOmegaLearner
         int arm = LearnerChecks.Sample(p, LearnerChecks.Uniform(_seed, ref _counter));
         _pendingArm = arm;
         _pendingContext = c;
-        _pendingPrediction = yhat[arm];
+        // Kept in the units of the stored losses (raw costs when adaptive), like the squared error it feeds.
+        _pendingPrediction = yhat[arm] * divisor;
         return _grid[arm];
     }
 
@@ -156,8 +158,9 @@ public sealed class ChebCb : IOmegaLearner
         if (_contextual.Exploration is { } fixedGamma) return fixedGamma;
         if (_rounds == 0) return 0.0;
         double t = _rounds, m = _terms;
-        double alpha = (Math.PI + 2.0 / Math.PI * Math.Log(2.0 * m + 1.0)) / (2.0 * (m + 1.0)) * (_maxLoss - _minLoss);
-        double denominator = _squaredError + 2.0 * alpha * alpha * t;
+        double d = Divisor;
+        double alpha = (Math.PI + 2.0 / Math.PI * Math.Log(2.0 * m + 1.0)) / (2.0 * (m + 1.0)) * (_maxLoss - _minLoss) / d;
+        double denominator = _squaredError / (d * d) + 2.0 * alpha * alpha * t;
         if (!(denominator > 0)) return MaxGamma;
         return Math.Min(MaxGamma, 2.0 * t * Math.Sqrt(_grid.Length * t / denominator));
     }
@@ -172,12 +175,19 @@ public sealed class ChebCb : IOmegaLearner
         for (int j = 2; j < phi.Length; j++) phi[j] = 2.0 * x * phi[j - 1] - phi[j - 2];
     }
 
-    private double Predict(int arm, ReadOnlySpan<double> phi)
+    /// <summary>
+    /// What stored losses are divided by to predict in [0, 1]: 1 with a fixed cost scale (the losses are already
+    /// scaled), the largest cost so far when adaptive, as the reference code scales its regression targets. Ridge
+    /// least squares is linear in its targets, so dividing the fit of raw costs equals fitting scaled costs.
+    /// </summary>
+    private double Divisor => _costScale is null && _rounds > 0 && _maxLoss > 0 ? _maxLoss : 1.0;
+
+    private double Predict(int arm, ReadOnlySpan<double> phi, double divisor)
     {
         var theta = _theta[arm];
         double y = 0;
         for (int j = 0; j < phi.Length; j++) y += theta[j] * phi[j];
-        return Math.Clamp(y, 0.0, 1.0);
+        return Math.Clamp(y / divisor, 0.0, 1.0);
     }
 
     /// <summary>theta = (X'X + lambda I)^-1 X'y by Cholesky; the matrix is SPD because lambda &gt; 0.</summary>

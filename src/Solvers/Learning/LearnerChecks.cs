@@ -39,7 +39,8 @@ internal static class LearnerChecks
     }
 
     /// <summary>The bounded loss the bandit theory needs: cost / scale clipped to [0, 1].</summary>
-    internal static double Loss(double cost, double costScale) => Math.Min(1.0, cost / costScale);
+    /// <summary>The loss stored for a cost: clipped cost / scale with a fixed scale, the raw cost when adaptive.</summary>
+    internal static double Loss(double cost, double? costScale) => costScale is { } s ? Math.Min(1.0, cost / s) : cost;
 
     internal static void EnsureNotPending(bool pending, string name)
     {
@@ -134,12 +135,12 @@ internal static class LearnerChecks
         w.WriteEndArray();
     }
 
-    internal static void WriteOptions(Utf8JsonWriter w, double[] grid, ulong seed, double costScale)
+    internal static void WriteOptions(Utf8JsonWriter w, double[] grid, ulong seed, double? costScale)
     {
         w.WriteStartObject("options");
         WriteArray(w, "grid", grid);
         w.WriteNumber("seed", seed);
-        w.WriteNumber("costScale", costScale);
+        if (costScale is { } scale) w.WriteNumber("costScale", scale); else w.WriteNull("costScale");
         w.WriteEndObject();
     }
 
@@ -319,11 +320,11 @@ internal readonly struct JsonFields(JsonElement element, string path)
     {
         var o = Object("options");
         var grid = o.Doubles("grid");
-        double costScale = o.Double("costScale");
+        double? costScale = o.NullableDouble("costScale");
         ulong seed = o.ULong("seed");
         try { _ = new LearnerOptions { Grid = grid }; }
         catch (ArgumentException e) { throw Error(o.Full("grid"), $"is not a valid grid ({FirstLine(e.Message)})"); }
-        if (!(costScale > 0)) throw Error(o.Full("costScale"), "must be > 0");
+        if (costScale is { } cs && !(cs > 0 && double.IsFinite(cs))) throw Error(o.Full("costScale"), "must be > 0 or null");
         return new LearnerOptions { Grid = grid, Seed = seed, CostScale = costScale };
     }
 

@@ -132,22 +132,6 @@ public sealed class SequenceSolver : IDisposable
         return step;
     }
 
-    /// <summary>
-    /// A <see cref="LearnerOptions.CostScale"/> for a sequence like <paramref name="sample"/>: 1.5 times the iterations
-    /// of Gauss-Seidel (omega = 1, usually the slowest omega of the grid) on it. The bandit's regret is measured in
-    /// units of the scale, so a scale far above the real costs (e.g. the iteration cap) makes every omega look
-    /// alike and learning slow; costs above the scale are clipped.
-    /// </summary>
-    public static double CalibrateCostScale(SystemInstance sample, SequenceSolverOptions? options = null, Backend? backend = null)
-    {
-        ArgumentNullException.ThrowIfNull(sample);
-        options ??= new SequenceSolverOptions();
-        using var owned = backend is null ? Backend.Create(BackendKind.Cpu) : null;
-        var r = SolveWith(backend ?? owned!, options, sample.Matrix, sample.RightHandSide, 1.0, sample.InitialGuess);
-        double cost = r.Status == SolverStatus.Converged ? r.Iterations : options.MaxIterations;
-        return Math.Max(1, 1.5 * cost);
-    }
-
     /// <summary>One solve with a given omega, as the sequence solver runs it (for baselines and evaluation).</summary>
     public static LinearSolveResult SolveWith(Backend backend, SequenceSolverOptions options, CsrMatrix a, double[] b, double omega, double[]? initialGuess = null)
     {

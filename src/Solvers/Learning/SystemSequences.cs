@@ -180,9 +180,16 @@ public sealed class HeatEquation2D
     public const double ContextMax = 10;
 
     /// <summary>The system of the next step, warm-started from the current state; its context is kappa at the half step.</summary>
-    public SystemInstance NextSystem()
+    public SystemInstance NextSystem() => SystemAt(Time);
+
+    /// <summary>
+    /// The system a step from <paramref name="time"/> would solve, from the current state (for calibration, e.g.
+    /// at the stiffest time 0.75 where kappa = 10); it does not advance the simulation.
+    /// </summary>
+    public SystemInstance SystemAt(double time)
     {
-        double half = Time + 0.5 * Dt;
+        if (!double.IsFinite(time)) throw new ArgumentOutOfRangeException(nameof(time), time, "The time must be finite.");
+        double half = time + 0.5 * Dt;
         double kappa = Coefficient(half);
         // L = -P / h^2 with P the SPD 5-point matrix: I - 0.5 kappa dt L = I + s P with s = 0.5 kappa dt / h^2.
         double s = 0.5 * kappa * Dt / (_h * _h);

@@ -12,9 +12,10 @@ namespace Solvers.Learning;
 /// Round t (1-based) plays arm i with probability p_i = 4 / (eta_t (L_i - x))^2, eta_t = 2 / sqrt(t), where
 /// L_i is the cumulative importance-weighted loss estimate and x the normaliser that makes the p_i sum to 1.
 /// Following the reference code (learners/TsallisINF.m of mkhodak/learning-to-relax) the estimator is the
-/// standard importance-weighted one, L_i += loss / p_i for the played arm; the reference's adaptive rescaling by
-/// the mean cost is replaced by the fixed <see cref="LearnerOptions.CostScale"/>, so that losses are bounded as
-/// the theory assumes.
+/// standard importance-weighted one, L_i += loss / p_i for the played arm. With the default adaptive
+/// normalisation (<see cref="LearnerOptions.CostScale"/> null) the estimates hold raw costs and are divided by
+/// the mean cost observed so far when the distribution is formed, as the reference does; with a fixed scale
+/// they hold the clipped losses cost / scale.
 /// </remarks>
 public sealed class TsallisInf : IOmegaLearner
 {
@@ -22,7 +23,7 @@ public sealed class TsallisInf : IOmegaLearner
 
     private readonly double[] _grid;
     private readonly ulong _seed;
-    private readonly double _costScale;
+    private readonly double? _costScale;
     private readonly TsallisCore _core;
     private ulong _counter;
     private int? _pendingArm;
@@ -55,7 +56,7 @@ public sealed class TsallisInf : IOmegaLearner
     {
         LearnerChecks.EnsureNotPending(_pendingArm is not null, Name);
         Span<double> p = _grid.Length <= 256 ? stackalloc double[_grid.Length] : new double[_grid.Length];
-        _core.Distribution(p);
+        _core.Distribution(p, _costScale is null ? _core.MeanCost : 1.0);
         int arm = LearnerChecks.Sample(p, LearnerChecks.Uniform(_seed, ref _counter));
         _pendingArm = arm;
         _pendingProbability = p[arm];
@@ -67,7 +68,7 @@ public sealed class TsallisInf : IOmegaLearner
     {
         LearnerChecks.EnsurePending(_pendingArm is not null, Name);
         LearnerChecks.ValidateCost(cost, nameof(cost));
-        _core.Update(_pendingArm!.Value, LearnerChecks.Loss(cost, _costScale), _pendingProbability);
+        _core.Update(_pendingArm!.Value, LearnerChecks.Loss(cost, _costScale), _pendingProbability, cost);
         _pendingArm = null;
     }
 
@@ -127,10 +128,21 @@ internal sealed class TsallisCore
     /// <summary>eta_t = 2 / sqrt(t) for the coming round t = Rounds + 1 (the anytime schedule of the reference code).</summary>
     internal double Eta => 2.0 / Math.Sqrt(Rounds + 1);
 
-    internal void Distribution(Span<double> p) => Normaliser = Probabilities(LossEstimates, Eta, Normaliser, p);
+    /// <summary>Sum of the raw costs observed, for the adaptive normalisation.</summary>
+    internal double CostSum { get; private set; }
 
-    internal void Update(int arm, double loss, double probability)
+    /// <summary>The mean raw cost so far (1 before the first round, or when every cost was 0).</summary>
+    internal double MeanCost => Rounds > 0 && CostSum > 0 ? CostSum / Rounds : 1.0;
+
+    /// <summary>
+    /// The distribution of L / divisor: dividing the estimates by s is the same as dividing eta by s, with the
+    /// normaliser staying in the units of L, so the warm start carries over when s changes.
+    /// </summary>
+    internal void Distribution(Span<double> p, double divisor = 1.0) => Normaliser = Probabilities(LossEstimates, Eta / divisor, Normaliser, p);
+
+    internal void Update(int arm, double loss, double probability, double cost)
     {
+        CostSum += cost;
         LossEstimates[arm] += loss / probability;
         Plays[arm]++;
         Rounds++;
@@ -186,6 +198,7 @@ internal sealed class TsallisCore
         LearnerChecks.WriteArray(w, "lossEstimates", LossEstimates);
         LearnerChecks.WriteArray(w, "plays", Plays);
         if (double.IsFinite(Normaliser)) w.WriteNumber("normaliser", Normaliser); else w.WriteNull("normaliser");
+        w.WriteNumber("costSum", CostSum);
     }
 
     internal static void Read(JsonFields fields, TsallisCore core)
@@ -199,5 +212,8 @@ internal sealed class TsallisCore
             throw fields.Fail("plays", $"sums to {plays.Sum(v => (long)v)}, not to rounds ({core.Rounds})");
         plays.CopyTo(core.Plays, 0);
         core.Normaliser = fields.NullableDouble("normaliser") ?? double.NaN;
+        double costSum = fields.Double("costSum");
+        if (!(costSum >= 0)) throw fields.Fail("costSum", "must be finite and >= 0");
+        core.CostSum = costSum;
     }
 }
