@@ -356,5 +356,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal("", err);
         Assert.Contains("MathNet", output);
         Assert.Contains("capped", output);
+        Assert.Contains("AMG-PCG: Converged", output);
+        Assert.Contains("best fixed omega in hindsight", output);
     }
 }

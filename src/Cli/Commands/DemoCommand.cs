@@ -97,7 +97,32 @@ internal static class DemoCommand
             var mn = Comparisons.RunMathNetBaseline(a, b, Tolerance, s.MathNetMaxIterations, TextWriter.Null);
             PrintComparison(console, s, result, ours, mn, bNorm);
         }
-        return result.Succeeded ? ExitCodes.Success : ExitCodes.NotConverged;
+
+        // The same system with AMG: the preconditioner a PDE code would pick.
+        console.WriteLine();
+        console.MarkupLine(Markup.Escape($"Smoothed-aggregation AMG-PCG (W-cycle) on the same system, {backend.Name}..."));
+        LinearSolveResult amg;
+        using (var cg = new ConjugateGradient(new CgOptions
+               {
+                   RelativeTolerance = Tolerance, Preconditioner = Preconditioners.Amg, RecordHistory = false, CancellationToken = cancellationToken,
+               }, backend))
+            amg = cg.Solve(a, b);
+        double amgSeconds = (amg.Elapsed + amg.SetupElapsed).TotalSeconds;
+        console.MarkupLine(Markup.Escape(
+            $"AMG-PCG: {amg.Status}, {amg.Iterations} iterations, {amgSeconds:F3} s ({amg.SetupElapsed.TotalSeconds:F3} s setup) " +
+            $"against Jacobi-PCG's {result.Iterations} iterations and {ours:F3} s: {ours / amgSeconds:F1}x faster."));
+
+        // Learning SOR's omega across a sequence of systems, as a time loop would.
+        console.WriteLine();
+        const int steps = 300;
+        console.MarkupLine(Markup.Escape($"Learning SOR's omega over {steps} shifted-Laplacian systems A + c_t I (ChebCB, context c_t)..."));
+        var tuning = SorTuning.Run("shifted-laplacian", steps, "chebcb", 0, Solvers.Learning.SequenceMethod.Sor, 10, null, TextWriter.Null,
+            cancel: cancellationToken);
+        console.MarkupLine(Markup.Escape(
+            $"ChebCB: {tuning.TotalIterations:N0} SOR iterations in all; best fixed omega in hindsight ({tuning.BestFixedOmega:F2}): " +
+            $"{tuning.BestFixedTotalIterations:N0}; Gauss-Seidel: {tuning.GaussSeidelTotalIterations:N0}. " +
+            $"More with: solvers tune-sor --steps 5000."));
+        return result.Succeeded && amg.Succeeded ? ExitCodes.Success : ExitCodes.NotConverged;
     }
 
     private static void PrintComparison(IAnsiConsole console, DemoSettings s, LinearSolveResult r, double ours, MathNetRun mn, double bNorm)

@@ -83,6 +83,15 @@ internal static class KernelChecks
         return t;
     }
 
+    /// <summary>The matrix as this backend's own type, or an error naming the backend it belongs to.</summary>
+    public static T OwnMatrix<T>(Backend backend, DeviceCsr a) where T : DeviceCsr
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a is not T m || !ReferenceEquals(a.Backend, backend))
+            throw new ArgumentException($"A belongs to backend {a.Backend.Name}, not {backend.Name}.", nameof(a));
+        return m;
+    }
+
     public static void SameLength(DeviceVector a, string nameA, DeviceVector b, string nameB)
     {
         if (a.Length != b.Length)

@@ -18,13 +18,7 @@ internal sealed class CpuSor(CpuBackend backend) : ISorKernels
     // are independent, so the blocking changes only the speed, never the result.
     private const int WorkPerBlock = 32 * 1024;
 
-    private CpuCsr Matrix(DeviceCsr a)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        if (a is not CpuCsr m || !ReferenceEquals(a.Backend, backend))
-            throw new ArgumentException($"A belongs to backend {a.Backend.Name}, not {backend.Name}.", nameof(a));
-        return m;
-    }
+    private CpuCsr Matrix(DeviceCsr a) => KernelChecks.OwnMatrix<CpuCsr>(backend, a);
 
     private double[] Data(DeviceVector v, string name) => KernelChecks.Own<CpuVector>(backend, v, name).Data;
 

@@ -3,13 +3,7 @@ namespace Solvers.Kernels.Cpu;
 /// <summary>CSR kernels on the CPU: one thread per block of rows (blocks balanced by nonzeros).</summary>
 internal sealed class CpuSparse(CpuBackend backend) : ISparseKernels
 {
-    private CpuCsr Matrix(DeviceCsr a)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        if (a is not CpuCsr m || !ReferenceEquals(a.Backend, backend))
-            throw new ArgumentException($"A belongs to backend {a.Backend.Name}, not {backend.Name}.", nameof(a));
-        return m;
-    }
+    private CpuCsr Matrix(DeviceCsr a) => KernelChecks.OwnMatrix<CpuCsr>(backend, a);
 
     private double[] Data(DeviceVector v, string name) => KernelChecks.Own<CpuVector>(backend, v, name).Data;
 

@@ -148,13 +148,7 @@ internal sealed class IlgpuBlas(IlgpuBackend backend) : IBlasKernels
 /// <summary>CSR kernels on an ILGPU accelerator.</summary>
 internal sealed class IlgpuSparse(IlgpuBackend backend) : ISparseKernels
 {
-    internal IlgpuCsr Matrix(DeviceCsr a)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        if (a is not IlgpuCsr m || !ReferenceEquals(a.Backend, backend))
-            throw new ArgumentException($"A belongs to backend {a.Backend.Name}, not {backend.Name}.", nameof(a));
-        return m;
-    }
+    internal IlgpuCsr Matrix(DeviceCsr a) => KernelChecks.OwnMatrix<IlgpuCsr>(backend, a);
 
     private ArrayView<double> View(DeviceVector v, string name) => KernelChecks.Own<IlgpuVector>(backend, v, name).View;
 

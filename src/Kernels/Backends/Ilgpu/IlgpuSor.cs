@@ -28,13 +28,7 @@ internal sealed class IlgpuColoring : DeviceColoring
 /// <summary>SOR on an ILGPU accelerator: multicolor only, one thread per row of a color, one launch per color.</summary>
 internal sealed class IlgpuSor(IlgpuBackend backend) : ISorKernels
 {
-    private IlgpuCsr Matrix(DeviceCsr a)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        if (a is not IlgpuCsr m || !ReferenceEquals(a.Backend, backend))
-            throw new ArgumentException($"A belongs to backend {a.Backend.Name}, not {backend.Name}.", nameof(a));
-        return m;
-    }
+    private IlgpuCsr Matrix(DeviceCsr a) => KernelChecks.OwnMatrix<IlgpuCsr>(backend, a);
 
     private ArrayView<double> View(DeviceVector v, string name) => KernelChecks.Own<IlgpuVector>(backend, v, name).View;
 
