@@ -80,14 +80,16 @@ public static class Program
         var compare = new Option<string[]>("--compare") { Description = "More learners to run on the same systems.", AllowMultipleArgumentsPerToken = true };
         var plot = new Option<string?>("--plot") { Description = "PNG of cumulative iterations against t.", DefaultValueFactory = _ => "tune-sor.png" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip solving every grid omega on every system (the baselines); for heat, keep only the wall-clock runs." };
         var cmd = new Command("tune-sor", "Learn SOR's omega online over a sequence of linear systems and compare with the best fixed and instance-optimal omegas.")
         {
-            sequence, steps, learner, seed, grid, method, compare, plot, json,
+            sequence, steps, learner, seed, grid, method, compare, plot, json, noBaselines,
         };
         cmd.SetAction(p => TuneSorCommand.Run(new TuneSorSettings
         {
             Sequence = p.GetValue(sequence)!, Steps = p.GetValue(steps), Learner = p.GetValue(learner)!, Seed = p.GetValue(seed),
             Grid = OptionalValue(p, grid), Method = p.GetValue(method), Compare = p.GetValue(compare) ?? [], Plot = p.GetValue(plot), Json = p.GetValue(json),
+            NoBaselines = p.GetValue(noBaselines),
         }, stdout, stderr, cancellationToken));
         return cmd;
     }

@@ -87,6 +87,37 @@ public sealed class SorTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(SorOrdering.Natural)]
+    [InlineData(SorOrdering.Multicolor)]
+    public void Ssor_applies_the_textbook_operator(SorOrdering ordering)
+    {
+        // M^-1 = omega (2 - omega) (D + omega U)^-1 D (D + omega L)^-1 of A in the sweep's row order (for the
+        // multicolor ordering: of P A P' with P the rows grouped by color), by dense MathNet solves.
+        var a = ConjugateGradientTests.RandomSpd(40, 6, density: 0.15);
+        const double omega = 1.3;
+        int n = a.Rows;
+        int[] order = ordering == SorOrdering.Natural ? Enumerable.Range(0, n).ToArray() : GraphColoring.Greedy(a).Rows;
+        var full = a.ToDense();
+        var pa = DenseMatrix.Create(n, n, (i, j) => full[order[i], order[j]]);
+        var lower = DenseMatrix.Create(n, n, (i, j) => j < i ? pa[i, j] : 0);
+        var upper = DenseMatrix.Create(n, n, (i, j) => j > i ? pa[i, j] : 0);
+        var dmat = DenseMatrix.Create(n, n, (i, j) => i == j ? pa[i, j] : 0);
+        var r = Enumerable.Range(0, n).Select(i => Math.Cos(1.7 * i)).ToArray();
+        var pr = DenseVector.Create(n, i => r[order[i]]);
+        var y = (dmat + omega * lower).Solve(pr);
+        var pz = (dmat + omega * upper).Solve(dmat * y) * (omega * (2 - omega));
+        using var backend = Cpu();
+        using var da = backend.Upload(a);
+        using var m = new Ssor(omega, ordering).Setup(backend, da, a);
+        using var dr = backend.Upload(r);
+        using var dz = backend.Allocate(n);
+        using var scalars = backend.Allocate(8);
+        m.Apply(dr, dz, scalars, 0);
+        var z = dz.ToArray();
+        for (int i = 0; i < n; i++) Assert.Equal(pz[i], z[order[i]], 1e-12 * (1 + Math.Abs(pz[i])));
+    }
+
     [Fact]
     public void Multicolor_ssor_on_the_emulated_gpu_agrees_with_the_cpu()
     {

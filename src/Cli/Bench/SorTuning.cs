@@ -29,11 +29,15 @@ public sealed record SorTuningResult
     [JsonPropertyName("bestFixedTotalIterations")] public required long BestFixedTotalIterations { get; init; }
     [JsonPropertyName("instanceOptimalTotalIterations")] public required long InstanceOptimalTotalIterations { get; init; }
     [JsonPropertyName("gaussSeidelTotalIterations")] public required long GaussSeidelTotalIterations { get; init; }
+    /// <summary>The best grid omega on each system, summed: what a learner restricted to the grid could reach at best.</summary>
+    [JsonPropertyName("instanceOptimalOnGridTotalIterations")] public required long InstanceOptimalOnGridTotalIterations { get; init; }
     [JsonPropertyName("overBestFixed")] public double OverBestFixed => (double)TotalIterations / BestFixedTotalIterations;
     [JsonPropertyName("overInstanceOptimal")] public double OverInstanceOptimal => (double)TotalIterations / InstanceOptimalTotalIterations;
     [JsonPropertyName("youngOmegaTotalIterations")] public long? YoungOmegaTotalIterations { get; init; }
     [JsonPropertyName("others")] public IReadOnlyList<OmegaPolicyTotal> Others { get; init; } = [];
     [JsonPropertyName("plot")] public string? Plot { get; init; }
+    /// <summary>True when the per-system baselines were skipped (<c>--no-baselines</c>): their totals are then 0.</summary>
+    [JsonPropertyName("baselinesSkipped")] public bool BaselinesSkipped { get; init; }
     [JsonPropertyName("wallClock")] public IReadOnlyList<OmegaPolicyTotal> WallClock { get; init; } = [];
 }
 
@@ -48,7 +52,7 @@ public static class SorTuning
     /// <summary>Runs the experiment; <paramref name="extraLearners"/> are also run and reported under <c>others</c>.</summary>
     public static SorTuningResult Run(string sequence, int steps, string learnerSpec, ulong seed, SequenceMethod method, int gridN,
         string? plotPath, TextWriter log, IReadOnlyList<string>? extraLearners = null, BackendKind backendKind = BackendKind.Cpu,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, bool baselines = true)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "At least one step is needed.");
@@ -89,6 +93,7 @@ public static class SorTuning
                     perLearner[name] = (costs, omegas, seconds + clock.Elapsed.TotalSeconds);
                     if (heat && name == learnerSpec) pde!.Advance(step.Solution);
                 }
+                if (!baselines) continue;
                 double Cost(double w)
                 {
                     var r = SequenceSolver.SolveWith(backend, options, inst.Matrix, inst.RightHandSide, w, inst.InitialGuess);
@@ -117,6 +122,19 @@ public static class SorTuning
             foreach (var o in wall) log.WriteLine($"  {o.Policy}: {o.TotalIterations} iterations, {o.Seconds:F2} s");
         }
 
+        if (!baselines)
+        {
+            var learnerOnly = perLearner[learnerSpec];
+            return new SorTuningResult
+            {
+                Sequence = sequence, Method = method == SequenceMethod.Sor ? "sor" : "ssor-pcg", Steps = steps, Unknowns = unknowns, Seed = seed,
+                Learner = learnerSpec, TotalIterations = (long)learnerOnly.Costs.Sum(), LearnerSeconds = learnerOnly.Seconds,
+                BestFixedOmega = double.NaN, BestFixedTotalIterations = 0, InstanceOptimalTotalIterations = 0, GaussSeidelTotalIterations = 0,
+                InstanceOptimalOnGridTotalIterations = 0, BaselinesSkipped = true,
+                Others = learners.Skip(1).Select(l => new OmegaPolicyTotal(l, (long)perLearner[l].Costs.Sum(), perLearner[l].Seconds, perLearner[l].Omegas.Average())).ToList(),
+                WallClock = wall,
+            };
+        }
         var armTotals = Enumerable.Range(0, grid.Length).Select(k => table.Sum(r => r[k])).ToArray();
         int best = Array.IndexOf(armTotals, armTotals.Min());
         var main = perLearner[learnerSpec];
@@ -128,6 +146,7 @@ public static class SorTuning
             Learner = learnerSpec, TotalIterations = (long)main.Costs.Sum(), LearnerSeconds = main.Seconds,
             BestFixedOmega = grid[best], BestFixedTotalIterations = (long)armTotals[best],
             InstanceOptimalTotalIterations = (long)instanceOptimal.Sum(), GaussSeidelTotalIterations = (long)armTotals[0],
+            InstanceOptimalOnGridTotalIterations = (long)table.Sum(row => row.Min()),
             YoungOmegaTotalIterations = heat ? null : (long)young.Sum(),
             Others = learners.Skip(1).Select(l => new OmegaPolicyTotal(l, (long)perLearner[l].Costs.Sum(), perLearner[l].Seconds, perLearner[l].Omegas.Average())).ToList(),
             Plot = plot,
@@ -202,12 +221,22 @@ public static class SorTuning
             .AddColumns("omega policy", "total iterations", "over best fixed", "over instance-optimal");
         void Row(string name, long total) => t.AddRow(Markup.Escape(name), total.ToString("N0"),
             ((double)total / r.BestFixedTotalIterations).ToString("F3"), ((double)total / r.InstanceOptimalTotalIterations).ToString("F3"));
+        if (r.BaselinesSkipped)
+        {
+            t = new Table().Title($"{Markup.Escape(r.Sequence)}, {r.Steps} systems, baselines skipped").AddColumns("omega policy", "total iterations");
+            t.AddRow(Markup.Escape($"learner: {r.Learner}"), r.TotalIterations.ToString("N0"));
+            foreach (var o in r.Others) t.AddRow(Markup.Escape($"learner: {o.Policy}"), o.TotalIterations.ToString("N0"));
+        }
+        else
+        {
         Row($"learner: {r.Learner}", r.TotalIterations);
         foreach (var o in r.Others) Row($"learner: {o.Policy}", o.TotalIterations);
         Row($"best fixed omega in hindsight ({r.BestFixedOmega:F3})", r.BestFixedTotalIterations);
         Row("instance-optimal omega (search per system)", r.InstanceOptimalTotalIterations);
+        Row("best grid omega per system", r.InstanceOptimalOnGridTotalIterations);
         if (r.YoungOmegaTotalIterations is long y) Row("Young's omega* per system (power iteration)", y);
         Row("Gauss-Seidel (omega = 1)", r.GaussSeidelTotalIterations);
+        }
         AnsiConsole.Write(t);
         if (r.WallClock.Count > 0)
         {

@@ -15,6 +15,7 @@ internal sealed record TuneSorSettings
     public string[] Compare { get; init; } = [];
     public string? Plot { get; init; } = "tune-sor.png";
     public bool Json { get; init; }
+    public bool NoBaselines { get; init; }
 }
 
 /// <summary><c>solvers tune-sor</c>: runs <see cref="SorTuning"/> and prints the totals.</summary>
@@ -41,7 +42,8 @@ internal static class TuneSorCommand
             SorTuning.CreateLearner(s.Learner, OmegaLearners.DefaultGrid(), s.Seed, 0, 1);
             foreach (string c in s.Compare) SorTuning.CreateLearner(c, OmegaLearners.DefaultGrid(), s.Seed, 0, 1);
             stderr.WriteLine($"tune-sor: {sequence}, {s.Steps} systems, grid {grid}, learner {s.Learner}");
-            var result = SorTuning.Run(sequence, s.Steps, s.Learner, s.Seed, method, grid, s.Plot, stderr, s.Compare, cancel: cancel);
+            var result = SorTuning.Run(sequence, s.Steps, s.Learner, s.Seed, method, grid, s.NoBaselines ? null : s.Plot, stderr, s.Compare,
+                cancel: cancel, baselines: !s.NoBaselines);
             if (s.Json) Comparisons.WriteJson(result, stdout);
             else
             {
