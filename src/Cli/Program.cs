@@ -66,7 +66,29 @@ public static class Program
         root.Add(BuildDemo(stdout, stderr, cancellationToken));
         root.Add(BuildBench(stdout, stderr, cancellationToken));
         root.Add(BuildTuneSor(stdout, stderr, cancellationToken));
+        root.Add(BuildOptimize(stdout, stderr, cancellationToken));
         return root;
+    }
+
+    private static Command BuildOptimize(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var problem = new Option<string>("--problem") { Description = "hsNN (Hock-Schittkowski, e.g. hs28), logreg:PATH (LIBSVM file) or control:N (optimal control on N x N).", Required = true };
+        var inner = new Option<string>("--inner") { Description = "Inner KKT solver: gaussian, block:K, kaczmarz or minres.", DefaultValueFactory = _ => "gaussian" };
+        var tol = new Option<double>("--tol") { Description = "KKT residual tolerance.", DefaultValueFactory = _ => 1e-6 };
+        var maxIt = new Option<int>("--max-iterations") { Description = "Newton iteration cap.", DefaultValueFactory = _ => 1000 };
+        var sharpen = new Option<bool>("--sharpen") { Description = "Sharpen the inner accuracy with the KKT residual (superlinear local convergence)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the sketches (and of logreg's random constraints).", DefaultValueFactory = _ => 0UL };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var cmd = new Command("optimize", "Equality-constrained optimization by the sketched Newton method with the exact augmented Lagrangian.")
+        {
+            problem, inner, tol, maxIt, sharpen, seed, json,
+        };
+        cmd.SetAction(p => OptimizeCommand.Run(new OptimizeSettings
+        {
+            Problem = p.GetValue(problem)!, Inner = p.GetValue(inner)!, Tolerance = p.GetValue(tol), MaxIterations = p.GetValue(maxIt),
+            Sharpen = p.GetValue(sharpen), Seed = p.GetValue(seed), Json = p.GetValue(json),
+        }, stdout, stderr, cancellationToken));
+        return cmd;
     }
 
     private static Command BuildTuneSor(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -34,4 +34,12 @@ public static class CounterRandom
         if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The range must be positive.");
         return (int)(((Bits(seed, counter) >> 32) * (ulong)n) >> 32);
     }
+
+    /// <summary>
+    /// A standard normal N(0, 1) for (seed, counter): Box-Muller on the uniforms at counters 2 counter and
+    /// 2 counter + 1, cosine branch only. The Gaussian sketch kernels call the same code, so host and device agree up to
+    /// the last bits of the platform's log and cosine.
+    /// </summary>
+    /// <remarks>Counters must stay below 2^63 so that 2 counter + 1 does not wrap.</remarks>
+    public static double Gaussian(ulong seed, ulong counter) => Solvers.Kernels.SketchRandom.Gaussian(seed, counter);
 }

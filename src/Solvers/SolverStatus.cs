@@ -17,6 +17,10 @@ public enum SolverStatus
     Diverged,
     /// <summary>The caller's cancellation token fired; the result holds the last iterate.</summary>
     Cancelled,
+    /// <summary>An optimizer's line search found no step that decreases its merit function.</summary>
+    LineSearchFailed,
+    /// <summary>The constraint Jacobian is (numerically) rank deficient: linearly dependent constraints.</summary>
+    Singular,
 }
 
 /// <summary>One entry of a solver's history.</summary>

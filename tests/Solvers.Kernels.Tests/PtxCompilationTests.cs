@@ -41,7 +41,9 @@ public sealed class PtxCompilationTests
     public void Every_kernel_is_listed()
     {
         // Guards the discovery: a kernel added without being public static would silently skip PTX checks.
-        Assert.True(IlgpuKernels.EntryPoints.Count >= 22, $"only {IlgpuKernels.EntryPoints.Count} kernels found");
+        Assert.True(IlgpuKernels.EntryPoints.Count >= 24, $"only {IlgpuKernels.EntryPoints.Count} kernels found");
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.SorColor) && !e.ExplicitlyGrouped);
+        Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.GaussianSketchApply) && !e.ExplicitlyGrouped);
+        Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.GaussianSketchApplyTranspose) && !e.ExplicitlyGrouped);
     }
 }

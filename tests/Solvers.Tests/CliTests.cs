@@ -142,6 +142,37 @@ public sealed class CliTests : IDisposable
         }
     }
 
+    /// <summary>optimize: the documented keys, the literature optimum of HS28, and clear errors.</summary>
+    [Fact]
+    public void OptimizePrintsTheDocumentedKeys()
+    {
+        var (code, output, err) = Run("optimize", "--problem", "hs28", "--inner", "minres", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement;
+        Assert.Equal("Converged", r.GetProperty("status").GetString());
+        Assert.Equal(0.0, r.GetProperty("objective").GetDouble(), 8);
+        Assert.True(r.GetProperty("kktResidual").GetDouble() <= 1e-6);
+        Assert.True(r.GetProperty("iterations").GetInt32() >= 1);
+        Assert.True(r.GetProperty("innerIterations").GetInt64() >= 1);
+        Assert.True(r.GetProperty("seconds").GetDouble() >= 0);
+
+        (code, output, _) = Run("optimize", "--problem", "control:8", "--inner", "minres", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("Converged", JsonDocument.Parse(output).RootElement.GetProperty("status").GetString());
+
+        (code, output, _) = Run("optimize", "--problem", "hs40", "--inner", "block:3", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(-0.25, JsonDocument.Parse(output).RootElement.GetProperty("objective").GetDouble(), 8);
+
+        (code, _, err) = Run("optimize", "--problem", "hs999");
+        Assert.Equal(2, code);
+        Assert.Contains("hs999", err);
+        (code, _, err) = Run("optimize", "--problem", "hs28", "--inner", "block:x");
+        Assert.Equal(2, code);
+        Assert.Contains("block", err);
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {

@@ -110,6 +110,9 @@ public abstract class Backend : IDisposable
     /// <summary>Gauss-Seidel and SOR sweeps: multicolor (parallel, every backend) and natural order (CPU only).</summary>
     public abstract ISorKernels Sor { get; }
 
+    /// <summary>Gaussian sketches applied with their entries regenerated from a seed (the same on every backend).</summary>
+    public abstract ISketchKernels Sketch { get; }
+
     /// <summary>
     /// How many iterations an iterative solver should run between reads of its device scalars: 1 where a read is
     /// free (the CPU), more where each read is a synchronisation with the device (a GPU), which bounds how late a

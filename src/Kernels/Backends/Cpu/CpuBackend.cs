@@ -71,6 +71,7 @@ internal sealed class CpuBackend : Backend
     private readonly CpuSparse _sparse;
     private readonly CpuCg _cg;
     private readonly CpuSor _sor;
+    private readonly CpuSketch _sketch;
 
     public CpuBackend(BackendOptions options)
     {
@@ -80,6 +81,7 @@ internal sealed class CpuBackend : Backend
         _sparse = new CpuSparse(this);
         _cg = new CpuCg(this, _blas, _sparse);
         _sor = new CpuSor(this);
+        _sketch = new CpuSketch(this);
     }
 
     public ParallelOptions Parallelism { get; }
@@ -91,6 +93,7 @@ internal sealed class CpuBackend : Backend
     public override ISparseKernels Sparse => _sparse;
     public override ICgKernels Cg => _cg;
     public override ISorKernels Sor => _sor;
+    public override ISketchKernels Sketch => _sketch;
 
     public override DeviceVector Allocate(int length)
     {

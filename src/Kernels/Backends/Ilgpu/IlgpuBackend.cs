@@ -96,6 +96,7 @@ internal sealed class IlgpuBackend : Backend
     private readonly IlgpuSparse _sparse;
     private readonly IlgpuCg _cg;
     private readonly IlgpuSor _sor;
+    private readonly IlgpuSketch _sketch;
     private readonly BackendOptions _options;
 
     private IlgpuBackend(Context context, Accelerator accelerator, BackendKind kind, BackendOptions options)
@@ -117,6 +118,7 @@ internal sealed class IlgpuBackend : Backend
         _sparse = new IlgpuSparse(this);
         _cg = new IlgpuCg(this, _sparse);
         _sor = new IlgpuSor(this);
+        _sketch = new IlgpuSketch(this);
     }
 
     public Accelerator Accelerator { get; }
@@ -131,6 +133,7 @@ internal sealed class IlgpuBackend : Backend
     public override ISparseKernels Sparse => _sparse;
     public override ICgKernels Cg => _cg;
     public override ISorKernels Sor => _sor;
+    public override ISketchKernels Sketch => _sketch;
 
     // A read of device scalars is a synchronisation. The emulator reads more often than a GPU, but not every
     // iteration, so that CPU-only CI exercises the deferred convergence test too.
@@ -314,5 +317,9 @@ internal sealed class IlgpuBackend : Backend
             a.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.ResidualWarp);
         public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, double> SorColor =
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<double>, double>(IlgpuKernels.SorColor);
+        public readonly Action<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int> GaussianSketchApply =
+            a.LoadAutoGroupedStreamKernel<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.GaussianSketchApply);
+        public readonly Action<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int> GaussianSketchApplyTranspose =
+            a.LoadAutoGroupedStreamKernel<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.GaussianSketchApplyTranspose);
     }
 }

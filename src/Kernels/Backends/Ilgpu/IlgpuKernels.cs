@@ -315,6 +315,28 @@ internal static class IlgpuKernels
         x[row] += omega * inverseDiagonal[row] * (b[row] - s);
     }
 
+    // ---- Gaussian sketches: entries regenerated from the counter-based generator ------------------------
+    // Entry (i, j) of the k-by-n sketch is scale * Gaussian(seed, i n + j). Each thread sums one output entry in
+    // index order, exactly as the CPU backend does, so the backends differ only by the math library's last bits.
+
+    /// <summary>y_i = scale * sum_j g(i n + j) x_j for the row i of this thread.</summary>
+    public static void GaussianSketchApply(Index1D i, ulong seed, double scale, ArrayView<double> x, ArrayView<double> y, int n)
+    {
+        double s = 0.0;
+        ulong row = (ulong)(int)i * (ulong)n;
+        for (int j = 0; j < n; j++) s += SketchRandom.Gaussian(seed, row + (ulong)j) * x[j];
+        y[i] = scale * s;
+    }
+
+    /// <summary>x_j = scale * sum_i g(i n + j) y_i for the column j of this thread (n = the length of x).</summary>
+    public static void GaussianSketchApplyTranspose(Index1D j, ulong seed, double scale, ArrayView<double> y, ArrayView<double> x, int k)
+    {
+        double s = 0.0;
+        ulong n = (ulong)x.Length;
+        for (int i = 0; i < k; i++) s += SketchRandom.Gaussian(seed, (ulong)i * n + (ulong)(int)j) * y[i];
+        x[j] = scale * s;
+    }
+
     /// <summary>Every kernel entry point and whether it is explicitly grouped (for compile checks).</summary>
     public static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> EntryPoints { get; } = Discover();
 

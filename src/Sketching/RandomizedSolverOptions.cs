@@ -1,0 +1,171 @@
+namespace Solvers.Sketching;
+
+/// <summary>How a randomized solve ended.</summary>
+public enum RandomizedSolveStatus
+{
+    /// <summary>The true relative residual ||K z - b|| / ||b|| reached the tolerance at a check.</summary>
+    Converged,
+    /// <summary>The iteration limit was reached first; the result holds the last iterate.</summary>
+    MaxIterations,
+    /// <summary>The iterate or its residual became NaN or infinite.</summary>
+    NonFinite,
+    /// <summary>The caller's cancellation token fired; the result holds the last iterate.</summary>
+    Cancelled,
+}
+
+/// <summary>One residual check of a randomized solve.</summary>
+/// <param name="Iteration">Iterations done when the check ran (0: the initial guess).</param>
+/// <param name="RelativeResidual">||K z - b|| / ||b|| (the absolute residual when b = 0).</param>
+public readonly record struct ResidualCheck(int Iteration, double RelativeResidual);
+
+/// <summary>Options of <see cref="RandomizedKaczmarz"/> and <see cref="SketchAndProject"/>.</summary>
+public sealed record RandomizedSolverOptions
+{
+    private readonly double _tolerance = 1e-8;
+    private readonly int? _checkInterval;
+    private readonly int _maxIterations = 1_000_000;
+
+    /// <summary>Stop when the true relative residual ||K z - b|| / ||b|| is at most this (default 1e-8).</summary>
+    public double Tolerance
+    {
+        get => _tolerance;
+        init => _tolerance = value > 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be positive and finite.");
+    }
+
+    /// <summary>
+    /// Iterations between residual checks; each check costs one product with K. Null (the default) picks one per
+    /// method: K's row count for Kaczmarz (a check then costs about as much as the iterations between), and
+    /// max(1, 8 / block size) for sketch-and-project (whose iterations already cost block-size products with K').
+    /// </summary>
+    public int? CheckInterval
+    {
+        get => _checkInterval;
+        init => _checkInterval = value is null or >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(CheckInterval), value, "The check interval must be at least 1.");
+    }
+
+    /// <summary>The most iterations (row projections or block projections) to run (default 1,000,000).</summary>
+    public int MaxIterations
+    {
+        get => _maxIterations;
+        init => _maxIterations = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "The iteration limit must be non-negative.");
+    }
+
+    /// <summary>The seed of the row selection or of the sketches; the same seed repeats the same run.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>The starting iterate (warm start), of length K's columns; null starts from zero.</summary>
+    public double[]? InitialGuess { get; init; }
+
+    /// <summary>Stops the solve at the next iteration; the result then has <see cref="RandomizedSolveStatus.Cancelled"/>.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Receives every residual check, on the solving thread.</summary>
+    public IProgress<ResidualCheck>? Progress { get; init; }
+}
+
+/// <summary>The outcome of a randomized solve.</summary>
+/// <param name="Solution">The final iterate z.</param>
+/// <param name="Status">Why the solve stopped.</param>
+/// <param name="Iterations">Iterations run.</param>
+/// <param name="RelativeResidual">||K z - b|| / ||b|| at the last check (the final iterate is always checked).</param>
+/// <param name="History">Every residual check, the initial guess's first.</param>
+public sealed record RandomizedSolveResult(
+    double[] Solution,
+    RandomizedSolveStatus Status,
+    int Iterations,
+    double RelativeResidual,
+    IReadOnlyList<ResidualCheck> History)
+{
+    /// <summary>
+    /// Block sketch-and-project only: how many k-by-k systems S K K' S' were singular to Cholesky and were solved with
+    /// a small diagonal shift instead (rank-deficient sketches of a rank-deficient K). Always 0 for Kaczmarz.
+    /// </summary>
+    public int RegularizedSolves { get; init; }
+}
+
+/// <summary>The loop shared by the randomized solvers: residual checks, history, progress, stopping.</summary>
+internal sealed class ResidualMonitor
+{
+    private readonly ILinearOperator _k;
+    private readonly double[] _b, _scratch;
+    private readonly double _bNorm;
+    private readonly RandomizedSolverOptions _options;
+    private readonly List<ResidualCheck> _history = [];
+
+    public ResidualMonitor(ILinearOperator k, double[] b, RandomizedSolverOptions options)
+    {
+        _k = k;
+        _b = b;
+        _options = options;
+        _scratch = new double[k.Rows];
+        double s = 0;
+        foreach (double v in b) s += v * v;
+        _bNorm = Math.Sqrt(s);
+    }
+
+    public double Last { get; private set; } = double.NaN;
+
+    /// <summary>Computes ||K z - b|| / ||b||, records it, and returns the status it implies (null: keep going).</summary>
+    public RandomizedSolveStatus? Check(int iteration, double[] z)
+    {
+        _k.Apply(z, _scratch);
+        double s = 0;
+        for (int i = 0; i < _scratch.Length; i++)
+        {
+            double r = _scratch[i] - _b[i];
+            s += r * r;
+        }
+        double rel = Math.Sqrt(s) / (_bNorm > 0 ? _bNorm : 1.0);
+        Last = rel;
+        var check = new ResidualCheck(iteration, rel);
+        _history.Add(check);
+        _options.Progress?.Report(check);
+        if (!double.IsFinite(rel)) return RandomizedSolveStatus.NonFinite;
+        return rel <= _options.Tolerance ? RandomizedSolveStatus.Converged : null;
+    }
+
+    /// <summary>Runs step(iteration) until convergence, the limit, cancellation or a non-finite residual.</summary>
+    public RandomizedSolveResult Run(double[] z, int interval, Action<int> step, Func<int> regularized)
+    {
+        int it = 0;
+        var status = Check(0, z);
+        while (status is null)
+        {
+            if (it >= _options.MaxIterations) { status = RandomizedSolveStatus.MaxIterations; break; }
+            if (_options.Cancellation.IsCancellationRequested)
+            {
+                if (_history[^1].Iteration != it) Check(it, z);
+                status = RandomizedSolveStatus.Cancelled;
+                break;
+            }
+            step(it);
+            it++;
+            if (it % interval == 0 || it == _options.MaxIterations) status = Check(it, z);
+        }
+        return new RandomizedSolveResult(z, status.Value, it, Last, _history.ToArray()) { RegularizedSolves = regularized() };
+    }
+
+    /// <summary>The checked right-hand side and starting iterate.</summary>
+    public static (double[] B, double[] Z) Prepare(ILinearOperator k, ReadOnlySpan<double> b, RandomizedSolverOptions options)
+    {
+        if (k.Rows <= 0 || k.Columns <= 0)
+            throw new ArgumentException($"K is {k.Rows}x{k.Columns}: it needs at least one row and one column.", nameof(k));
+        if (b.Length != k.Rows)
+            throw new ArgumentException($"K is {k.Rows}x{k.Columns} but b has length {b.Length}; expected {k.Rows}.", nameof(b));
+        for (int i = 0; i < b.Length; i++)
+            if (!double.IsFinite(b[i])) throw new ArgumentException($"b[{i}] = {b[i]} is not finite.", nameof(b));
+        double[] z;
+        if (options.InitialGuess is { } x0)
+        {
+            if (x0.Length != k.Columns)
+                throw new ArgumentException(
+                    $"K is {k.Rows}x{k.Columns} but InitialGuess has length {x0.Length}; expected {k.Columns}.", nameof(options));
+            z = (double[])x0.Clone();
+        }
+        else z = new double[k.Columns];
+        return (b.ToArray(), z);
+    }
+}
