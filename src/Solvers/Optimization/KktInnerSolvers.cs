@@ -25,7 +25,7 @@ internal sealed class KktInnerSolvers
     private readonly InnerSolver _kind;
     private readonly int _blockSize;
     private readonly ulong _seed;
-    private ulong _counter;
+    private ulong _calls;
 
     public KktInnerSolvers(InnerSolver kind, int blockSize, ulong seed)
     {
@@ -39,101 +39,22 @@ internal sealed class KktInnerSolvers
     {
         Residual(k, d, b, r);
         if (Norm(r) <= tolerance) return 0;
-        return _kind switch
+        if (_kind == InnerSolver.Minres) return Minres(k, b, d, r, tolerance, maxIterations);
+        // The randomized solvers of Solvers.Sketching, warm-started from d; each call gets its own seed so that a
+        // resumed solve draws new sketches rather than repeating the last ones.
+        double bNorm = Norm(b);
+        var options = new RandomizedSolverOptions
         {
-            InnerSolver.Minres => Minres(k, b, d, r, tolerance, maxIterations),
-            InnerSolver.Kaczmarz => Kaczmarz(k, b, d, r, tolerance, maxIterations),
-            InnerSolver.Block => BlockSketch(k, b, d, r, tolerance, maxIterations, _blockSize),
-            _ => BlockSketch(k, b, d, r, tolerance, maxIterations, 1),
+            Tolerance = Math.Max(tolerance / Math.Max(bNorm, double.Epsilon), 1e-300), MaxIterations = maxIterations,
+            Seed = unchecked(_seed + 0x9E3779B97F4A7C15UL * ++_calls), InitialGuess = (double[])d.Clone(),
         };
-    }
-
-    private double Gaussian()
-    {
-        // Box-Muller on the counter stream: deterministic for a seed, whatever the call pattern.
-        double u1 = 1 - CounterRandom.Uniform(_seed, _counter++), u2 = CounterRandom.Uniform(_seed, _counter++);
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
-
-    /// <summary>
-    /// Sketch-and-project with a Gaussian N x q sketch S: d &lt;- d - W (W'W)^-1 S' r with W = K S (K symmetric),
-    /// the projection of d onto the solutions of S'K d = S'b.
-    /// </summary>
-    private int BlockSketch(CsrMatrix k, double[] b, double[] d, double[] r, double tolerance, int maxIterations, int q)
-    {
-        int n = d.Length;
-        var s = new double[q][];
-        var w = new double[q][];
-        for (int j = 0; j < q; j++)
-        {
-            s[j] = new double[n];
-            w[j] = new double[n];
-        }
-        var m = new double[q * q];
-        var rhs = new double[q];
-        int it = 0;
-        // The residual is recomputed from d every so often so rounding in the cheap update cannot drift.
-        while (it < maxIterations)
-        {
-            for (int j = 0; j < q; j++)
-            {
-                for (int i = 0; i < n; i++) s[j][i] = Gaussian();
-                k.Multiply(s[j], w[j]);
-                rhs[j] = Dot(s[j], r);
-            }
-            for (int a = 0; a < q; a++)
-                for (int c = 0; c <= a; c++) m[a * q + c] = m[c * q + a] = Dot(w[a], w[c]);
-            if (!CholeskySolve(m, rhs, q)) continue;
-            for (int j = 0; j < q; j++)
-                for (int i = 0; i < n; i++) d[i] -= rhs[j] * w[j][i];
-            it++;
-            Residual(k, d, b, r);
-            if (!(Norm(r) > tolerance)) break;
-        }
-        return it;
-    }
-
-    /// <summary>Randomized Kaczmarz on the rows of K, sampled with probability ||K_i||^2 / ||K||_F^2.</summary>
-    private int Kaczmarz(CsrMatrix k, double[] b, double[] d, double[] r, double tolerance, int maxIterations)
-    {
-        int n = d.Length;
-        var rp = k.RowPointers;
-        var ci = k.ColumnIndices;
-        var v = k.Values;
-        var cumulative = new double[n];
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int p = rp[i]; p < rp[i + 1]; p++) s += v[p] * v[p];
-            total += s;
-            cumulative[i] = total;
-        }
-        if (!(total > 0)) return 0;
-        int it = 0;
-        while (it < maxIterations)
-        {
-            // One epoch (n row projections) between true-residual checks.
-            for (int e = 0; e < n && it < maxIterations; e++, it++)
-            {
-                double u = CounterRandom.Uniform(_seed, _counter++) * total;
-                int i = Array.BinarySearch(cumulative, u);
-                if (i < 0) i = ~i;
-                i = Math.Min(i, n - 1);
-                double dot = 0, norm2 = 0;
-                for (int p = rp[i]; p < rp[i + 1]; p++)
-                {
-                    dot += v[p] * d[ci[p]];
-                    norm2 += v[p] * v[p];
-                }
-                if (norm2 == 0) continue;
-                double step = (dot - b[i]) / norm2;
-                for (int p = rp[i]; p < rp[i + 1]; p++) d[ci[p]] -= step * v[p];
-            }
-            Residual(k, d, b, r);
-            if (!(Norm(r) > tolerance)) break;
-        }
-        return it;
+        var op = new CsrOperator(k);
+        var result = _kind == InnerSolver.Kaczmarz
+            ? RandomizedKaczmarz.Solve(op, b, options)
+            : SketchAndProject.Solve(op, b, _kind == InnerSolver.Block ? _blockSize : 1, options);
+        Array.Copy(result.Solution, d, d.Length);
+        Residual(k, d, b, r);
+        return result.Iterations;
     }
 
     /// <summary>
@@ -216,35 +137,4 @@ internal sealed class KktInnerSolvers
     }
 
     internal static double Norm(double[] x) => Math.Sqrt(Dot(x, x));
-
-    /// <summary>Solves the small SPD system in place (rhs becomes the solution); false when it is not positive definite.</summary>
-    private static bool CholeskySolve(double[] m, double[] rhs, int q)
-    {
-        var l = new double[q * q];
-        for (int i = 0; i < q; i++)
-            for (int j = 0; j <= i; j++)
-            {
-                double s = m[i * q + j];
-                for (int p = 0; p < j; p++) s -= l[i * q + p] * l[j * q + p];
-                if (i == j)
-                {
-                    if (!(s > 0)) return false;
-                    l[i * q + i] = Math.Sqrt(s);
-                }
-                else l[i * q + j] = s / l[j * q + j];
-            }
-        for (int i = 0; i < q; i++)
-        {
-            double s = rhs[i];
-            for (int p = 0; p < i; p++) s -= l[i * q + p] * rhs[p];
-            rhs[i] = s / l[i * q + i];
-        }
-        for (int i = q - 1; i >= 0; i--)
-        {
-            double s = rhs[i];
-            for (int p = i + 1; p < q; p++) s -= l[p * q + i] * rhs[p];
-            rhs[i] = s / l[i * q + i];
-        }
-        return true;
-    }
 }
