@@ -61,17 +61,6 @@ internal sealed class CpuSor(CpuBackend backend) : ISorKernels
         RelaxNatural(m, ds, bs, xs, omega, backward);
     }
 
-    /// <summary>One row's dot product with x, pairs summed as a tree four at a time (as in SpMV).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe double RowDot(double* v, int* ci, double* x, int k, int end)
-    {
-        double s = 0;
-        for (; k + 3 < end; k += 4)
-            s += (v[k] * x[ci[k]] + v[k + 1] * x[ci[k + 1]]) + (v[k + 2] * x[ci[k + 2]] + v[k + 3] * x[ci[k + 3]]);
-        for (; k < end; k++) s += v[k] * x[ci[k]];
-        return s;
-    }
-
     /// <summary>Relaxes the rows listed in rows[p0..p1) (independent rows of one color).</summary>
     private static unsafe void RelaxListed(CpuCsr m, double[] d, double[] b, double[] x, double omega, int[] rows, int p0, int p1)
     {
@@ -81,7 +70,7 @@ internal sealed class CpuSor(CpuBackend backend) : ISorKernels
             for (int p = p0; p < p1; p++)
             {
                 int i = list[p];
-                xp[i] += omega * dp[i] * (bp[i] - RowDot(v, ci, xp, rp[i], rp[i + 1]));
+                xp[i] += omega * dp[i] * (bp[i] - CpuSparse.RowDot(v, ci, xp, rp[i], rp[i + 1]));
             }
         }
     }
@@ -96,7 +85,7 @@ internal sealed class CpuSor(CpuBackend backend) : ISorKernels
             for (int k = 0; k < n; k++)
             {
                 int i = backward ? n - 1 - k : k;
-                xp[i] += omega * dp[i] * (bp[i] - RowDot(v, ci, xp, rp[i], rp[i + 1]));
+                xp[i] += omega * dp[i] * (bp[i] - CpuSparse.RowDot(v, ci, xp, rp[i], rp[i + 1]));
             }
         }
     }

@@ -70,7 +70,7 @@ internal sealed class CpuSparse(CpuBackend backend) : ISparseKernels
     /// bandwidth, and this measured about 15% faster than the plain loop (and on par with gcc -O3).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe double RowDot(double* v, int* ci, double* x, int k, int end)
+    internal static unsafe double RowDot(double* v, int* ci, double* x, int k, int end)
     {
         double s = 0;
         for (; k + 3 < end; k += 4)
