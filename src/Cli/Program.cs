@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Solvers.Cli.Commands;
+using Solvers.Cli.Bench;
 
 namespace Solvers.Cli;
 
@@ -209,6 +210,7 @@ public static class Program
         bench.Add(BenchSub(BenchKind.Stream, "stream", "STREAM triad bandwidth alone.", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Sor, "sor", $"SOR sweep throughput, natural (sequential) and multicolor orderings, against STREAM (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
         bench.Add(BuildBenchAmg(stdout, stderr, cancellationToken));
+        bench.Add(BuildBenchNewton(stdout, stderr, cancellationToken));
         return bench;
     }
 
@@ -249,6 +251,50 @@ public static class Program
             Tolerance = p.GetValue(tol), NoMathNet = p.GetValue(noMathNet), MathNetBudget = p.GetValue(budget), PlotDirectory = p.GetValue(plots),
             HistoryProblem = p.GetValue(historyProblem)!, PlotSizes = p.GetValue(plotSizes) ?? [], Backend = p.GetValue(backend)!, Json = p.GetValue(json),
         }, stdout, stderr, cancellationToken));
+        return cmd;
+    }
+
+    private static Command BuildBenchNewton(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var defaults = new NewtonBenchSettings();
+        var inners = new Option<string[]>("--inner")
+        {
+            Description = "Inner solvers of the Hock-Schittkowski table: minres, gaussian, block:K, kaczmarz.",
+            DefaultValueFactory = _ => defaults.Inners.ToArray(),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var control = new Option<int[]>("--control")
+        {
+            Description = "Grid sizes N of the optimal-control rows.",
+            DefaultValueFactory = _ => defaults.ControlSizes.ToArray(),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var logreg = new Option<string[]>("--logreg")
+        {
+            Description = "LIBSVM or CSV files for the constrained logistic regression rows, or none (default: heart_scale and breast_cancer.csv from ../shared/data when present).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var convergence = new Option<string>("--convergence-problem")
+        {
+            Description = "Problem of the local-convergence runs (default: logistic regression on ../shared/data's heart_scale when present, else hs077).",
+            DefaultValueFactory = _ => NewtonBenchDefaults.ConvergenceProblem(),
+        };
+        var peers = new Option<string?>("--peers") { Description = "JSON from bench/optimization/hs_peers.py (SciPy SLSQP, trust-constr, IPOPT) to print side by side." };
+        var plots = new Option<string?>("--plots") { Description = "Directory for the local-convergence PNG." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the sketches and of the random constraints.", DefaultValueFactory = _ => 0UL };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the tables." };
+        var cmd = new Command("newton", "Sketched Newton: Hock-Schittkowski set (with SciPy/IPOPT side by side), local convergence, optimal control, logistic regression.")
+        {
+            inners, control, logreg, convergence, peers, plots, seed, json,
+        };
+        cmd.SetAction(p => BenchCommand.RunNewton(new NewtonBenchSettings
+        {
+            Inners = p.GetValue(inners) ?? [], ControlSizes = p.GetValue(control) ?? [],
+            LogRegFiles = p.GetValue(logreg) is { Length: > 0 } files
+                ? (files is ["none"] ? [] : files)
+                : NewtonBenchDefaults.SharedDataSets(),
+            ConvergenceProblem = p.GetValue(convergence)!, PeersJson = p.GetValue(peers), PlotDirectory = p.GetValue(plots), Seed = p.GetValue(seed),
+        }, p.GetValue(json), stdout, stderr, cancellationToken));
         return cmd;
     }
 

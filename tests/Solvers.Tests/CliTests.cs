@@ -173,6 +173,42 @@ public sealed class CliTests : IDisposable
         Assert.Contains("block", err);
     }
 
+    /// <summary>bench newton on a small configuration: HS table with the literature optima, peers merged, local convergence, control.</summary>
+    [Fact]
+    public void BenchNewtonMeasuresEveryPart()
+    {
+        string peers = Path.Combine(Path.GetTempPath(), $"peers-{Guid.NewGuid():N}.json");
+        File.WriteAllText(peers, """{"problems": [{"problem": "hs028", "results": {"ipopt": {"success": true, "iterations": 1, "seconds": 0.002}}}]}""");
+        try
+        {
+            var (code, output, err) = Run("bench", "newton", "--inner", "minres", "--control", "8", "--logreg", "none",
+                "--convergence-problem", "hs077", "--peers", peers, "--json");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output);
+            var r = doc.RootElement;
+            var hs = r.GetProperty("hockSchittkowski").EnumerateArray().ToList();
+            Assert.Equal(21, hs.Count);
+            var hs28 = hs.Single(h => h.GetProperty("problem").GetString() == "hs028");
+            Assert.True(hs28.GetProperty("success").GetBoolean());
+            Assert.Equal(0.0, hs28.GetProperty("objective").GetDouble(), 8);
+            Assert.Equal("Singular", hs.Single(h => h.GetProperty("problem").GetString() == "hs061").GetProperty("status").GetString());
+            var summary = r.GetProperty("hsSummary").EnumerateArray().ToList();
+            Assert.Equal(20, summary[0].GetProperty("solved").GetInt32());
+            Assert.Equal("ipopt", summary[1].GetProperty("solver").GetString());
+            Assert.Equal(4, r.GetProperty("convergence").GetArrayLength());
+            var control = r.GetProperty("control").EnumerateArray().ToList();
+            Assert.Equal("Converged", control[0].GetProperty("status").GetString());
+            Assert.Equal(0, r.GetProperty("logisticRegression").GetArrayLength());
+        }
+        finally
+        {
+            File.Delete(peers);
+        }
+        var (badCode, _, badErr) = Run("bench", "newton", "--peers", "/nonexistent/peers.json");
+        Assert.Equal(2, badCode);
+        Assert.Contains("/nonexistent/peers.json", badErr);
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {

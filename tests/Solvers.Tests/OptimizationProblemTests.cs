@@ -388,6 +388,84 @@ public sealed class OptimizationProblemTests(ITestOutputHelper output)
         output.WriteLine($"N = 128 built and evaluated in {sw.ElapsedMilliseconds} ms");
         Assert.True(sw.ElapsedMilliseconds < 5000);
     }
+
+    [SkippableFact]
+    public void LogisticRegressionFromBreastCancerCsvIsStandardized()
+    {
+        string? data = TestData.FindSharedData();
+        string? path = data is null ? null : Path.Combine(data, "datasets", "breast_cancer.csv");
+        Skip.If(path is null || !File.Exists(path), "../shared/data/datasets/breast_cancer.csv not found; logistic regression from CSV not tested.");
+        var p = ConstrainedLogisticRegression.FromFile(path!, linearConstraints: 5, seed: 1);
+        Assert.Equal(30, p.Dimension);
+        Assert.Equal(569, p.SampleCount);
+        Assert.Equal(6, p.ConstraintCount);
+        Assert.Equal("logreg(breast_cancer)", p.Name);
+
+        // Independent reading: skip the header line, split on commas, label last; labels 0/1 become -1/+1.
+        var rows = File.ReadAllLines(path!).Skip(1).Where(l => l.Trim().Length > 0)
+            .Select(l => l.Split(',').Select(f => double.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+            .ToArray();
+        int n = rows.Length, d = rows[0].Length - 1;
+        Assert.Equal(569, n);
+        var y = rows.Select(r => r[d] == 0 ? -1.0 : 1.0).ToArray();
+        var z = new double[n, d];
+        for (int j = 0; j < d; j++)
+        {
+            double mean = rows.Average(r => r[j]);
+            double sd = Math.Sqrt(rows.Sum(r => (r[j] - mean) * (r[j] - mean)) / n);
+            Assert.True(sd > 0);
+            for (int i = 0; i < n; i++) z[i, j] = (rows[i][j] - mean) / sd;
+            double zMean = 0, zSq = 0;
+            for (int i = 0; i < n; i++) { zMean += z[i, j] / n; zSq += z[i, j] * z[i, j] / n; }
+            Assert.Equal(0.0, zMean, 12);
+            Assert.Equal(1.0, zSq, 12);
+        }
+
+        // At x = 0 every sigmoid is 1/2, so the gradient is -(1/N) sum_i y_i a_i / 2 over the standardized rows.
+        var expected = new double[d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) expected[j] -= y[i] * z[i, j] / (2.0 * n);
+        var g = new double[d];
+        p.Gradient(new double[d], g);
+        for (int j = 0; j < d; j++) Assert.Equal(expected[j], g[j], 12);
+        Assert.Equal(Math.Log(2), p.Objective(new double[d]), 12);
+
+        // Without standardization the raw features are used.
+        var raw = ConstrainedLogisticRegression.FromFile(path!, standardize: false);
+        var gRaw = new double[d];
+        raw.Gradient(new double[d], gRaw);
+        Assert.Equal(-rows.Sum(r => (r[d] == 0 ? -1.0 : 1.0) * r[0]) / (2.0 * n), gRaw[0], 9);
+    }
+
+    [Fact]
+    public void LogisticRegressionFromCsvHandlesConstantColumnsAndRejectsNonBinaryLabels()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "logreg-csv-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // Column 0 is constant (0.1 does not average back to itself exactly), column 1 is not; labels 2/5 map to -1/+1.
+            string path = Path.Combine(dir, "small.csv");
+            File.WriteAllText(path, "c,v,y\n0.1,1,5\n0.1,2,2\n0.1,3,5\n0.1,6,2\n0.1,7,5\n0.1,9,2\n0.1,11,5\n");
+            var p = ConstrainedLogisticRegression.FromFile(path, linearConstraints: 0);
+            Assert.Equal(2, p.Dimension);
+            Assert.Equal(7, p.SampleCount);
+            var g = new double[2];
+            p.Gradient([0.0, 0.0], g);
+            Assert.Equal(0.0, g[0]);
+            Assert.True(double.IsFinite(g[1]) && g[1] != 0);
+
+            string three = Path.Combine(dir, "three.csv");
+            File.WriteAllText(three, "1,0\n2,1\n3,2\n");
+            var e = Assert.Throws<ArgumentException>(() => ConstrainedLogisticRegression.FromFile(three));
+            Assert.Contains(three, e.Message);
+            Assert.Contains("3 distinct labels", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
 
 internal static class CsrDenseExtensions

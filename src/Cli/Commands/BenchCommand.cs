@@ -148,6 +148,29 @@ internal static class BenchCommand
         }
     }
 
+    /// <summary><c>solvers bench newton</c>; returns 0, 1 when a Hock-Schittkowski solve with MINRES failed, 2 on bad input.</summary>
+    public static int RunNewton(NewtonBenchSettings settings, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        try
+        {
+            foreach (var inner in settings.Inners) OptimizeCommand.ParseInner(inner, new Solvers.Optimization.SketchedNewtonOptions());
+            if (settings.ControlSizes.Any(n => n < 2)) throw new CliUsageException($"--control sizes must be at least 2, got {string.Join(" ", settings.ControlSizes)}");
+            if (settings.PeersJson is { } peers && !File.Exists(peers)) throw new CliUsageException($"--peers {peers}: no such file (bench/optimization/run-peers.sh writes it)");
+            foreach (var f in settings.LogRegFiles)
+                if (!File.Exists(f)) throw new CliUsageException($"--logreg {f}: no such file");
+            var result = NewtonBench.Run(settings, stderr, cancel);
+            if (json) Comparisons.WriteJson(result, stdout);
+            else WithConsole(stdout, () => NewtonBench.PrintTables(result));
+            stdout.Flush();
+            bool minresOk = result.HockSchittkowski.Where(r => r.Inner == "minres").All(r => r.Success || r.Status == nameof(SolverStatus.Singular));
+            return minresOk ? ExitCodes.Success : ExitCodes.NotConverged;
+        }
+        catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+        {
+            return code;
+        }
+    }
+
     private static string Describe(Solvers.Linear.Multigrid.AmgOptions o)
         => $"cycle={(o.CycleIndex == 1 ? "v" : "w")},smoother={o.Smoother.ToString().ToLowerInvariant()},degree={o.SmootherDegree},theta={o.StrengthThreshold},coarse={o.MaxCoarseSize}";
 

@@ -34,6 +34,10 @@ internal sealed record OptimizeSummary
     [JsonPropertyName("innerIterations")] public required long InnerIterations { get; init; }
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
     [JsonPropertyName("kktHistory")] public required IReadOnlyList<double> KktHistory { get; init; }
+    [JsonPropertyName("stepSizes")] public required IReadOnlyList<double> StepSizes { get; init; }
+    [JsonPropertyName("innerIterationHistory")] public required IReadOnlyList<int> InnerIterationHistory { get; init; }
+    [JsonPropertyName("eta1History")] public required IReadOnlyList<double> Eta1History { get; init; }
+    [JsonPropertyName("eta2History")] public required IReadOnlyList<double> Eta2History { get; init; }
 }
 
 /// <summary><c>solvers optimize</c>: the sketched Newton method on a shipped problem.</summary>
@@ -45,14 +49,14 @@ internal static class OptimizeCommand
         string s = spec.Trim();
         string lower = s.ToLowerInvariant();
         if (lower.StartsWith("hs", StringComparison.Ordinal)) return HockSchittkowski.Get(lower);
-        if (lower.StartsWith("logreg:", StringComparison.Ordinal)) return ConstrainedLogisticRegression.FromLibSvm(s[7..], seed: seed);
+        if (lower.StartsWith("logreg:", StringComparison.Ordinal)) return ConstrainedLogisticRegression.FromFile(s[7..], seed: seed);
         if (lower.StartsWith("control:", StringComparison.Ordinal))
         {
             if (!int.TryParse(lower[8..], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) || n < 2)
                 throw new CliUsageException($"--problem {spec}: control:N needs an integer N >= 2");
             return new OptimalControl2D(n);
         }
-        throw new CliUsageException($"--problem {spec}: use hsNN (e.g. hs28), logreg:PATH (a LIBSVM file) or control:N");
+        throw new CliUsageException($"--problem {spec}: use hsNN (e.g. hs28), logreg:PATH (a LIBSVM or CSV file) or control:N");
     }
 
     /// <summary>gaussian, block:K, kaczmarz or minres.</summary>
@@ -94,6 +98,8 @@ internal static class OptimizeCommand
                 Message = r.Message, Objective = CliHelpers.Finite(r.Objective), KnownOptimalValue = problem.KnownOptimalValue,
                 KktResidual = CliHelpers.Finite(r.KktResidual), Iterations = r.Iterations, InnerIterations = r.InnerIterations,
                 Seconds = r.Elapsed.TotalSeconds, KktHistory = r.History.Select(h => h.KktResidual).ToList(),
+                StepSizes = r.History.Skip(1).Select(h => h.StepSize).ToList(), InnerIterationHistory = r.History.Skip(1).Select(h => h.InnerIterations).ToList(),
+                Eta1History = r.History.Select(h => h.Eta1).ToList(), Eta2History = r.History.Select(h => h.Eta2).ToList(),
             };
             if (s.Json) Comparisons.WriteJson(summary, stdout);
             else

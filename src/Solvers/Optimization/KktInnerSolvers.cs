@@ -39,7 +39,7 @@ internal sealed class KktInnerSolvers
     {
         Residual(k, d, b, r);
         if (Norm(r) <= tolerance) return 0;
-        if (_kind == InnerSolver.Minres) return Minres(k, b, d, r, tolerance, maxIterations);
+        if (_kind == InnerSolver.Minres) return RestartedMinres(k, b, d, r, tolerance, maxIterations);
         // The randomized solvers of Solvers.Sketching, warm-started from d; each call gets its own seed so that a
         // resumed solve draws new sketches rather than repeating the last ones.
         double bNorm = Norm(b);
@@ -51,10 +51,29 @@ internal sealed class KktInnerSolvers
         var op = new CsrOperator(k);
         var result = _kind == InnerSolver.Kaczmarz
             ? RandomizedKaczmarz.Solve(op, b, options)
-            : SketchAndProject.Solve(op, b, _kind == InnerSolver.Block ? _blockSize : 1, options);
+            : SketchAndProject.Solve(op, b, _kind == InnerSolver.Block ? Math.Min(_blockSize, b.Length) : 1, options);
         Array.Copy(result.Solution, d, d.Length);
         Residual(k, d, b, r);
         return result.Iterations;
+    }
+
+    /// <summary>
+    /// MINRES restarted from the true residual whenever its recurrence claims the tolerance but the true residual
+    /// disagrees (rounding decouples the two near eps * cond(K)); stops when a restart gains less than a factor 2,
+    /// since the tolerance is then below what double precision can deliver on this K.
+    /// </summary>
+    private static int RestartedMinres(CsrMatrix k, double[] b, double[] d, double[] r, double tolerance, int maxIterations)
+    {
+        int used = 0;
+        double before = Norm(r);
+        while (used < maxIterations)
+        {
+            used += Minres(k, b, d, r, tolerance, maxIterations - used);
+            double after = Norm(r);
+            if (after <= tolerance || after > 0.5 * before) break;
+            before = after;
+        }
+        return used;
     }
 
     /// <summary>
@@ -110,8 +129,9 @@ internal sealed class KktInnerSolvers
             it++;
             if (Math.Abs(phibar) <= tolerance || beta == 0)
             {
+                // Converged, or the recurrence has lost touch with the true residual: either way the caller decides.
                 Residual(k, d, b, r);
-                if (Norm(r) <= tolerance || beta == 0) return it;
+                return it;
             }
             if (it % window == 0)
             {

@@ -43,7 +43,7 @@ public sealed record SketchedNewtonOptions
     /// <summary>The inner solver (default Gaussian sketch-and-project).</summary>
     public InnerSolver Inner { get; init; } = InnerSolver.Gaussian;
 
-    /// <summary>Sketch size of <see cref="InnerSolver.Block"/> (default 10).</summary>
+    /// <summary>Sketch size of <see cref="InnerSolver.Block"/> (default 10; at most the KKT system's order n + m, where the projection is exact).</summary>
     public int BlockSize { get => _blockSize; init => _blockSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BlockSize), value, "At least 1."); }
 
     /// <summary>Most inner iterations per KKT solve (default 100000).</summary>
@@ -161,6 +161,10 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
         var inner = new KktInnerSolvers(o.Inner, o.BlockSize, o.Seed);
         double eta1 = o.Eta1, eta2 = o.Eta2, delta = o.Delta;
         long innerTotal = 0;
+        // A Levenberg-Marquardt-style shift of B, raised while the Armijo search has to cut the step hard (a nearly
+        // singular reduced Hessian far from the solution gives enormous Newton steps) and removed again after full
+        // steps, so the local superlinear rate is kept.
+        double regularization = 0;
         int k = 0;
 
         var state = Evaluate(problem, x, lambda, n, m);
@@ -191,7 +195,7 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
             }
             double hNorm = Spectra.SymmetricNorm(state.H);
             bool modify = !Spectra.PositiveDefiniteOnNullSpace(state.H, state.G, 1e-6);
-            double shift = modify ? o.XiB + hNorm : 0;
+            double shift = modify ? o.XiB + hNorm : regularization;
             var bMat = shift > 0 ? SystemsShift(state.H, shift) : state.H;
             double bNorm = hNorm + shift;
             double psi = 20 * Math.Max(bNorm * bNorm, 1) / (Math.Min(xiG, 1) * Math.Min(o.XiB, 1));
@@ -262,6 +266,8 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
                     return Finish(SolverStatus.LineSearchFailed,
                         $"The Armijo search on the augmented Lagrangian found no decrease at iteration {k} (directional derivative {q:E3}).");
             }
+            if (alpha < 1e-2) regularization = Math.Max(4 * regularization, 1e-3 * Math.Max(hNorm, 1e-8));
+            else if (alpha == 1) regularization = regularization > 1e-10 * hNorm ? regularization / 4 : 0;
             Array.Copy(xTrial, x, n);
             Array.Copy(lTrial, lambda, m);
             k++;

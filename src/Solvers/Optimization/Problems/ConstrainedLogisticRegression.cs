@@ -90,6 +90,76 @@ public sealed class ConstrainedLogisticRegression : EqualityConstrainedProblem
             $"logreg({Path.GetFileNameWithoutExtension(path)})");
     }
 
+    /// <summary>
+    /// Reads a data set and builds the problem: CSV (<see cref="Csv"/>, label in the last column) when the path ends
+    /// in ".csv" or ".csv.gz", LIBSVM (<see cref="FromLibSvm"/>) otherwise.
+    /// </summary>
+    /// <remarks>
+    /// <para>CSV labels must take exactly two distinct values; the smaller becomes -1 and the larger +1. With
+    /// <paramref name="standardize"/>, every CSV feature column is z-scored: its mean is subtracted and it is divided
+    /// by its population standard deviation (1/N), so it has mean 0 and standard deviation 1; a constant column
+    /// becomes all zeros. The dense features are then stored as a <see cref="CsrMatrix"/>.</para>
+    /// <para>LIBSVM files are used as is and <paramref name="standardize"/> is ignored for them: those data sets usually
+    /// come scaled already, and centring would destroy their sparsity.</para>
+    /// </remarks>
+    /// <param name="path">The data file.</param>
+    /// <param name="linearConstraints">The number of random linear constraints.</param>
+    /// <param name="seed">Seed of A and b.</param>
+    /// <param name="standardize">Whether to z-score the feature columns of a CSV file.</param>
+    /// <exception cref="ArgumentException">The file does not hold exactly two distinct labels.</exception>
+    /// <exception cref="MatrixMarketFormatException">The file is malformed.</exception>
+    public static ConstrainedLogisticRegression FromFile(string path, int linearConstraints = 5, ulong seed = 0, bool standardize = true)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string? stem = CsvStem(path);
+        if (stem is null) return FromLibSvm(path, linearConstraints, seed);
+
+        var data = Csv.Read(path);
+        var distinct = data.Labels.Distinct().Order().ToArray();
+        if (distinct.Length != 2)
+            throw new ArgumentException($"{path} has {distinct.Length} distinct labels; binary logistic regression needs exactly 2.", nameof(path));
+        var labels = data.Labels.Select(v => v == distinct[0] ? -1.0 : 1.0).ToArray();
+        var features = data.Features;
+        if (standardize) Standardize(features);
+        return new ConstrainedLogisticRegression(features, labels, linearConstraints, seed, $"logreg({stem})");
+    }
+
+    /// <summary>The file name without ".csv" / ".csv.gz" when the path names a CSV file, otherwise null.</summary>
+    private static string? CsvStem(string path)
+    {
+        string file = Path.GetFileName(path);
+        foreach (string ext in (ReadOnlySpan<string>)[".csv", ".csv.gz"])
+            if (file.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return file[..^ext.Length];
+        return null;
+    }
+
+    /// <summary>Z-scores the columns of <paramref name="x"/> in place (population standard deviation); constant columns become 0.</summary>
+    private static void Standardize(double[,] x)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        for (int j = 0; j < d; j++)
+        {
+            bool constant = true;
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+            {
+                sum += x[i, j];
+                constant &= x[i, j] == x[0, j];
+            }
+            double mean = sum / n;
+            double ss = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double t = x[i, j] - mean;
+                ss += t * t;
+            }
+            double sd = Math.Sqrt(ss / n);
+            // An exactly constant column would otherwise divide rounding noise by a tiny deviation.
+            double scale = constant || !(sd > 0) ? 0.0 : 1.0 / sd;
+            for (int i = 0; i < n; i++) x[i, j] = constant ? 0.0 : (x[i, j] - mean) * scale;
+        }
+    }
+
     /// <inheritdoc/>
     public override string Name => _name;
 
