@@ -122,7 +122,18 @@ internal static class DemoCommand
             $"ChebCB: {tuning.TotalIterations:N0} SOR iterations in all; best fixed omega in hindsight ({tuning.BestFixedOmega:F2}): " +
             $"{tuning.BestFixedTotalIterations:N0}; Gauss-Seidel: {tuning.GaussSeidelTotalIterations:N0}. " +
             $"More with: solvers tune-sor --steps 5000."));
-        return result.Succeeded && amg.Succeeded ? ExitCodes.Success : ExitCodes.NotConverged;
+
+        // PDE-constrained optimization: optimal control on a 64 x 64 grid by the sketched Newton method.
+        console.WriteLine();
+        console.MarkupLine("Optimal control, 64 x 64 grid: min 1/2||w - w_target||^2 + alpha/2||z||^2 s.t. -Laplace w = z (sketched Newton, MINRES inner)...");
+        var control = new Solvers.Optimization.SketchedNewton(new Solvers.Optimization.SketchedNewtonOptions
+        {
+            Inner = Solvers.Optimization.InnerSolver.Minres, CancellationToken = cancellationToken,
+        }).Solve(new Solvers.Optimization.Problems.OptimalControl2D(64));
+        console.MarkupLine(Markup.Escape(
+            $"Sketched Newton: {control.Status}, f = {control.Objective:G8}, KKT residual {control.KktResidual:E2}, {control.Iterations} Newton and " +
+            $"{control.InnerIterations:N0} MINRES iterations, {control.Elapsed.TotalSeconds:F2} s. More with: solvers bench newton."));
+        return result.Succeeded && amg.Succeeded && control.Succeeded ? ExitCodes.Success : ExitCodes.NotConverged;
     }
 
     private static void PrintComparison(IAnsiConsole console, DemoSettings s, LinearSolveResult r, double ours, MathNetRun mn, double bNorm)
