@@ -68,6 +68,7 @@ public static class Program
         root.Add(BuildBench(stdout, stderr, cancellationToken));
         root.Add(BuildTuneSor(stdout, stderr, cancellationToken));
         root.Add(BuildOptimize(stdout, stderr, cancellationToken));
+        root.Add(BuildTrainRelu(stdout, stderr, cancellationToken));
         return root;
     }
 
@@ -88,6 +89,38 @@ public static class Program
         {
             Problem = p.GetValue(problem)!, Inner = p.GetValue(inner)!, Tolerance = p.GetValue(tol), MaxIterations = p.GetValue(maxIt),
             Sharpen = p.GetValue(sharpen), Seed = p.GetValue(seed), Json = p.GetValue(json),
+        }, stdout, stderr, cancellationToken));
+        return cmd;
+    }
+
+    private static Command BuildTrainRelu(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var d = new TrainReluSettings { Data = "" };
+        var data = new Option<string>("--data") { Description = "CSV (label in the last column, .csv or .csv.gz) or LIBSVM file.", Required = true };
+        var patterns = new Option<int>("--patterns") { Description = "Activation patterns to sample (P).", DefaultValueFactory = _ => d.Patterns };
+        var beta = new Option<double>("--beta") { Description = "Weight decay beta (group-lasso weight).", DefaultValueFactory = _ => d.Beta };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the gates and of the train/test split.", DefaultValueFactory = _ => 0UL };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Fraction of samples held out for testing.", DefaultValueFactory = _ => d.TestFraction };
+        var formulation = new Option<string>("--formulation") { Description = "relu (exact convex reformulation, ADMM) or gated (unconstrained, FISTA).", DefaultValueFactory = _ => d.Formulation };
+        var positive = new Option<int?>("--positive-class") { Description = "With more than two labels: the class trained against the rest." };
+        var maxIt = new Option<int>("--max-iterations") { Description = "Iteration cap.", DefaultValueFactory = _ => d.MaxIterations };
+        var tol = new Option<double>("--tol") { Description = "Relative tolerance of the ADMM residuals.", DefaultValueFactory = _ => d.Tolerance };
+        var rho = new Option<double>("--rho") { Description = "ADMM penalty rho.", DefaultValueFactory = _ => d.Rho };
+        var adamSeeds = new Option<int>("--adam-seeds") { Description = "Adam runs (seeds) of the nonconvex network of the same width; 0 to skip.", DefaultValueFactory = _ => d.AdamSeeds };
+        var adamEpochs = new Option<int>("--adam-epochs") { Description = "Full-batch Adam epochs per seed.", DefaultValueFactory = _ => d.AdamEpochs };
+        var adamLr = new Option<double>("--adam-lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.AdamLearningRate };
+        var plot = new Option<string?>("--plot") { Description = "PNG of the training curves ('' for none).", DefaultValueFactory = _ => d.Plot };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var cmd = new Command("train-relu", "Train a two-layer ReLU network to global optimality through its convex reformulation (ADMM), against Adam.")
+        {
+            data, patterns, beta, seed, testFraction, formulation, positive, maxIt, tol, rho, adamSeeds, adamEpochs, adamLr, plot, json,
+        };
+        cmd.SetAction(p => TrainReluCommand.Run(new TrainReluSettings
+        {
+            Data = p.GetValue(data)!, Patterns = p.GetValue(patterns), Beta = p.GetValue(beta), Seed = p.GetValue(seed), TestFraction = p.GetValue(testFraction),
+            Formulation = p.GetValue(formulation)!, PositiveClass = p.GetValue(positive), MaxIterations = p.GetValue(maxIt), Tolerance = p.GetValue(tol),
+            Rho = p.GetValue(rho), AdamSeeds = p.GetValue(adamSeeds), AdamEpochs = p.GetValue(adamEpochs), AdamLearningRate = p.GetValue(adamLr),
+            Plot = p.GetValue(plot), Json = p.GetValue(json),
         }, stdout, stderr, cancellationToken));
         return cmd;
     }

@@ -45,5 +45,7 @@ public sealed class PtxCompilationTests
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.SorColor) && !e.ExplicitlyGrouped);
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.GaussianSketchApply) && !e.ExplicitlyGrouped);
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.GaussianSketchApplyTranspose) && !e.ExplicitlyGrouped);
+        Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.ReluMaskedForward) && !e.ExplicitlyGrouped);
+        Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.ReluMaskedBackward) && !e.ExplicitlyGrouped);
     }
 }

@@ -114,6 +114,12 @@ public abstract class Backend : IDisposable
     public abstract ISketchKernels Sketch { get; }
 
     /// <summary>
+    /// The masked maps F u and G u of the convex two-layer ReLU network program and their adjoints, the only access
+    /// its solvers need to the data and the activation patterns.
+    /// </summary>
+    public abstract IReluKernels Relu { get; }
+
+    /// <summary>
     /// How many iterations an iterative solver should run between reads of its device scalars: 1 where a read is
     /// free (the CPU), more where each read is a synchronisation with the device (a GPU), which bounds how late a
     /// solver notices convergence or cancellation.

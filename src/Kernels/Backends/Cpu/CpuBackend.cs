@@ -72,6 +72,7 @@ internal sealed class CpuBackend : Backend
     private readonly CpuCg _cg;
     private readonly CpuSor _sor;
     private readonly CpuSketch _sketch;
+    private readonly CpuRelu _relu;
 
     public CpuBackend(BackendOptions options)
     {
@@ -82,6 +83,7 @@ internal sealed class CpuBackend : Backend
         _cg = new CpuCg(this, _blas, _sparse);
         _sor = new CpuSor(this);
         _sketch = new CpuSketch(this);
+        _relu = new CpuRelu(this);
     }
 
     public ParallelOptions Parallelism { get; }
@@ -94,6 +96,7 @@ internal sealed class CpuBackend : Backend
     public override ICgKernels Cg => _cg;
     public override ISorKernels Sor => _sor;
     public override ISketchKernels Sketch => _sketch;
+    public override IReluKernels Relu => _relu;
 
     public override DeviceVector Allocate(int length)
     {

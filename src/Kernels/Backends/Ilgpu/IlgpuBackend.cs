@@ -97,6 +97,7 @@ internal sealed class IlgpuBackend : Backend
     private readonly IlgpuCg _cg;
     private readonly IlgpuSor _sor;
     private readonly IlgpuSketch _sketch;
+    private readonly IlgpuRelu _relu;
     private readonly BackendOptions _options;
 
     private IlgpuBackend(Context context, Accelerator accelerator, BackendKind kind, BackendOptions options)
@@ -119,6 +120,7 @@ internal sealed class IlgpuBackend : Backend
         _cg = new IlgpuCg(this, _sparse);
         _sor = new IlgpuSor(this);
         _sketch = new IlgpuSketch(this);
+        _relu = new IlgpuRelu(this);
     }
 
     public Accelerator Accelerator { get; }
@@ -134,6 +136,7 @@ internal sealed class IlgpuBackend : Backend
     public override ICgKernels Cg => _cg;
     public override ISorKernels Sor => _sor;
     public override ISketchKernels Sketch => _sketch;
+    public override IReluKernels Relu => _relu;
 
     // A read of device scalars is a synchronisation. The emulator reads more often than a GPU, but not every
     // iteration, so that CPU-only CI exercises the deferred convergence test too.
@@ -321,5 +324,9 @@ internal sealed class IlgpuBackend : Backend
             a.LoadAutoGroupedStreamKernel<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.GaussianSketchApply);
         public readonly Action<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int> GaussianSketchApplyTranspose =
             a.LoadAutoGroupedStreamKernel<Index1D, ulong, double, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.GaussianSketchApplyTranspose);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int> ReluMaskedForward =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(IlgpuKernels.ReluMaskedForward);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int> ReluMaskedBackward =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int>(IlgpuKernels.ReluMaskedBackward);
     }
 }

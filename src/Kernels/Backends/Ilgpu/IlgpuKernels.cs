@@ -337,6 +337,63 @@ internal static class IlgpuKernels
         x[j] = scale * s;
     }
 
+    // ---- ReLU-network maps: X n x d, masks n x P, u and y 2P x d, all row-major ----------------------------
+    // Sums run in index order with the terms formed as in the CPU backend: the backward matches it bit for bit, the
+    // forward up to the CPU's SIMD dot products.
+
+    /// <summary>
+    /// For the sample row k of this thread: fu_k = sum_i m_ki ((x_k . v_i) - (x_k . w_i)) and, when gu is not empty,
+    /// gu[k, i] = (2 m_ki - 1) (x_k . v_i), gu[k, P+i] = (2 m_ki - 1) (x_k . w_i); each dot summed over c in order.
+    /// </summary>
+    public static void ReluMaskedForward(Index1D k, ArrayView<double> x, ArrayView<double> masks, ArrayView<double> u,
+        ArrayView<double> fu, ArrayView<double> gu, int d, int p)
+    {
+        int row = k * d;
+        double s = 0.0;
+        for (int i = 0; i < p; i++)
+        {
+            int vRow = i * d, wRow = (p + i) * d;
+            double dv = 0.0, dw = 0.0;
+            for (int c = 0; c < d; c++)
+            {
+                double xc = x[row + c];
+                dv += xc * u[vRow + c];
+                dw += xc * u[wRow + c];
+            }
+            double m = masks[k * p + i];
+            s += m * (dv - dw);
+            if (gu.Length > 0)
+            {
+                double sign = 2.0 * m - 1.0;
+                gu[k * 2 * p + i] = sign * dv;
+                gu[k * 2 * p + p + i] = sign * dw;
+            }
+        }
+        fu[k] = s;
+    }
+
+    /// <summary>
+    /// For the output entry e = j d + c of this thread: y_jc = sum_k a_jk x_kc in k order, with
+    /// a_jk = ±m_ki r_k (+ for j &lt; P, i = j mod P) plus (2 m_ki - 1) t_kj when t is not empty.
+    /// </summary>
+    public static void ReluMaskedBackward(Index1D e, ArrayView<double> x, ArrayView<double> masks, ArrayView<double> r,
+        ArrayView<double> t, ArrayView<double> y, int n, int d, int p)
+    {
+        int j = e / d, c = e - j * d;
+        int i = j < p ? j : j - p;
+        bool hasT = t.Length > 0;
+        double s = 0.0;
+        for (int k = 0; k < n; k++)
+        {
+            double m = masks[k * p + i];
+            double a = m * r[k];
+            if (j >= p) a = -a;
+            if (hasT) a += (2.0 * m - 1.0) * t[k * 2 * p + j];
+            s += a * x[k * d + c];
+        }
+        y[e] = s;
+    }
+
     /// <summary>Every kernel entry point and whether it is explicitly grouped (for compile checks).</summary>
     public static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> EntryPoints { get; } = Discover();
 

@@ -1,0 +1,72 @@
+using Solvers.Sketching;
+
+namespace Solvers.Relu;
+
+/// <summary>
+/// Sampled activation patterns D_i = diag(1[X h_i &gt;= 0]) of the convex two-layer ReLU program, from Gaussian
+/// gates h_i. Patterns that repeat an earlier one, and the empty pattern (no sample active), are dropped: they add
+/// variables without adding anything the program can express.
+/// </summary>
+/// <param name="Gates">The gates h_i kept, P x d.</param>
+/// <param name="Masks">The patterns kept, n x P row-major, entries 0 or 1 (sample k is active in pattern i when Masks[k * P + i] = 1).</param>
+/// <param name="Requested">Patterns asked for.</param>
+/// <param name="Duplicates">Sampled patterns dropped because an earlier gate gave the same one.</param>
+/// <param name="Empty">Sampled patterns dropped because no sample was active.</param>
+/// <remarks>Thread safety: immutable.</remarks>
+public sealed record ActivationPatterns(double[,] Gates, double[] Masks, int Requested, int Duplicates, int Empty)
+{
+    /// <summary>Patterns kept, P.</summary>
+    public int Count => Gates.GetLength(0);
+
+    /// <summary>Samples n.</summary>
+    public int Samples => Count == 0 ? 0 : Masks.Length / Count;
+
+    /// <summary>
+    /// Draws <paramref name="count"/> gates h_i with independent standard normal entries (counter-based: the same
+    /// seed gives the same gates everywhere) and keeps the distinct non-empty patterns of <paramref name="x"/>.
+    /// </summary>
+    /// <param name="x">The n x d training features (as the network sees them: standardized, with any intercept column).</param>
+    /// <param name="count">Gates to draw, at least 1.</param>
+    /// <param name="seed">Seed of the gates.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
+    public static ActivationPatterns Sample(double[,] x, int count, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "At least one activation pattern is needed (P >= 1).");
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var kept = new List<(double[] Gate, bool[] Mask)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int duplicates = 0, empty = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var h = new double[d];
+            for (int c = 0; c < d; c++) h[c] = CounterRandom.Gaussian(seed, (ulong)i * (ulong)d + (ulong)c);
+            var mask = new bool[n];
+            var bits = new byte[(n + 7) / 8];
+            bool any = false;
+            for (int k = 0; k < n; k++)
+            {
+                double s = 0;
+                for (int c = 0; c < d; c++) s += x[k, c] * h[c];
+                if (s >= 0)
+                {
+                    mask[k] = true;
+                    bits[k >> 3] |= (byte)(1 << (k & 7));
+                    any = true;
+                }
+            }
+            if (!any) { empty++; continue; }
+            if (!seen.Add(Convert.ToBase64String(bits))) { duplicates++; continue; }
+            kept.Add((h, mask));
+        }
+        int p = kept.Count;
+        var gates = new double[p, d];
+        var masks = new double[n * p];
+        for (int i = 0; i < p; i++)
+        {
+            for (int c = 0; c < d; c++) gates[i, c] = kept[i].Gate[c];
+            for (int k = 0; k < n; k++) masks[k * p + i] = kept[i].Mask[k] ? 1.0 : 0.0;
+        }
+        return new ActivationPatterns(gates, masks, count, duplicates, empty);
+    }
+}
