@@ -93,6 +93,45 @@ public static class Program
         return cmd;
     }
 
+    private static Command BuildBenchRelu(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var sizes = new Option<int[]>("--sizes") { Description = "Sample counts n.", DefaultValueFactory = _ => [1000, 2000, 4000], AllowMultipleArgumentsPerToken = true };
+        var patterns = new Option<int[]>("--patterns") { Description = "Pattern counts P.", DefaultValueFactory = _ => [16, 32, 64, 128, 256], AllowMultipleArgumentsPerToken = true };
+        var d = new Option<int>("--d") { Description = "Features (an intercept column is added).", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int>("--threads") { Description = "Threads.", DefaultValueFactory = _ => 2 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var cmd = new Command("relu", "ADMM iteration time of the convex ReLU program against its arithmetic and memory lower bound; scaling with n and P; time to a 1e-4 gap.")
+        {
+            sizes, patterns, d, threads, json,
+        };
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                var ns = p.GetValue(sizes) ?? [];
+                var ps = p.GetValue(patterns) ?? [];
+                if (ns.Length == 0 || ns.Any(v => v < 2)) throw new CliUsageException("--sizes needs values >= 2");
+                if (ps.Length == 0 || ps.Any(v => v < 1)) throw new CliUsageException("--patterns needs values >= 1");
+                if (p.GetValue(d) < 1 || p.GetValue(threads) < 1) throw new CliUsageException("--d and --threads must be at least 1");
+                var result = ReluBench.Run(ns, ps, p.GetValue(d), p.GetValue(threads), stderr, cancellationToken);
+                if (p.GetValue(json)) Comparisons.WriteJson(result, stdout);
+                else
+                {
+                    var saved = Spectre.Console.AnsiConsole.Console;
+                    Spectre.Console.AnsiConsole.Console = CliHelpers.ConsoleFor(stdout);
+                    try { ReluBench.Print(result); } finally { Spectre.Console.AnsiConsole.Console = saved; }
+                }
+                stdout.Flush();
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+            {
+                return code;
+            }
+        });
+        return cmd;
+    }
+
     private static Command BuildTrainRelu(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var d = new TrainReluSettings { Data = "" };
@@ -244,6 +283,7 @@ public static class Program
         bench.Add(BenchSub(BenchKind.Sor, "sor", $"SOR sweep throughput, natural (sequential) and multicolor orderings, against STREAM (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
         bench.Add(BuildBenchAmg(stdout, stderr, cancellationToken));
         bench.Add(BuildBenchNewton(stdout, stderr, cancellationToken));
+        bench.Add(BuildBenchRelu(stdout, stderr, cancellationToken));
         return bench;
     }
 

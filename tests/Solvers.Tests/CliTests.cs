@@ -209,6 +209,42 @@ public sealed class CliTests : IDisposable
         Assert.Contains("/nonexistent/peers.json", badErr);
     }
 
+    /// <summary>train-relu: the documented keys on a small CSV written here, Adam compared, and clear errors.</summary>
+    [Fact]
+    public void TrainReluPrintsTheDocumentedKeys()
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"relu-{Guid.NewGuid():N}.csv");
+        var rng = new Random(4);
+        var lines = new List<string> { "a,b,label" };
+        for (int k = 0; k < 60; k++)
+        {
+            double a = rng.NextDouble() * 2 - 1, b = rng.NextDouble() * 2 - 1;
+            lines.Add(FormattableString.Invariant($"{a},{b},{(a * a + b * b < 0.5 ? 1 : 0)}"));
+        }
+        File.WriteAllLines(csv, lines);
+        try
+        {
+            var (code, output, err) = Run("train-relu", "--data", csv, "--patterns", "16", "--beta", "0.1", "--adam-seeds", "2", "--adam-epochs", "200",
+                "--max-iterations", "400", "--plot", "", "--json");
+            Assert.True(code is 0 or 1, err);
+            using var doc = JsonDocument.Parse(output);
+            var r = doc.RootElement;
+            foreach (var key in new[] { "objective", "trainAccuracy", "testAccuracy", "adamBestObjective", "adamBestTestAccuracy", "iterations", "seconds" })
+                Assert.True(r.TryGetProperty(key, out _), $"missing {key}");
+            Assert.Equal(48, r.GetProperty("trainSamples").GetInt32());
+            Assert.Equal(2, r.GetProperty("adamObjectives").GetArrayLength());
+            // The certified solve contains the best Adam network's patterns, so its optimum is no worse than Adam's.
+            Assert.True(r.GetProperty("certifiedObjective").GetDouble() <= r.GetProperty("adamBestObjective").GetDouble() * (1 + 1e-3));
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+        var (badCode, _, badErr) = Run("train-relu", "--data", "/nonexistent/x.csv");
+        Assert.Equal(2, badCode);
+        Assert.Contains("/nonexistent/x.csv", badErr);
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {

@@ -39,6 +39,13 @@ internal sealed record ReluTrainingResult
     [JsonPropertyName("adamBestObjective")] public required double? AdamBestObjective { get; init; }
     [JsonPropertyName("adamBestTestAccuracy")] public required double? AdamBestTestAccuracy { get; init; }
     [JsonPropertyName("adamSeconds")] public required double AdamSeconds { get; init; }
+    [JsonPropertyName("certifiedObjective")] public double? CertifiedObjective { get; init; }
+    [JsonPropertyName("certifiedTrainAccuracy")] public double? CertifiedTrainAccuracy { get; init; }
+    [JsonPropertyName("certifiedTestAccuracy")] public double? CertifiedTestAccuracy { get; init; }
+    [JsonPropertyName("certifiedPatterns")] public int? CertifiedPatterns { get; init; }
+    [JsonPropertyName("certifiedNeurons")] public int? CertifiedNeurons { get; init; }
+    [JsonPropertyName("certifiedStatus")] public string? CertifiedStatus { get; init; }
+    [JsonPropertyName("certifiedSeconds")] public double? CertifiedSeconds { get; init; }
     [JsonPropertyName("objectiveHistory")] public required IReadOnlyList<double> ObjectiveHistory { get; init; }
     [JsonPropertyName("historyIterations")] public required IReadOnlyList<int> HistoryIterations { get; init; }
     [JsonPropertyName("plot")] public string? Plot { get; init; }
@@ -122,6 +129,7 @@ internal static class ReluTraining
         var objectives = new List<double>();
         var accuracies = new List<double>();
         var histories = new List<IReadOnlyList<double>>();
+        var firstLayers = new List<double[,]>();
         var clock = Stopwatch.StartNew();
         for (int seed = 0; seed < adamSeeds; seed++)
         {
@@ -134,13 +142,26 @@ internal static class ReluTraining
             double acc = split.TestY.Length == 0 ? double.NaN : (double)f.Where((v, k) => (v >= 0) == (split.TestY[k] >= 0)).Count() / f.Length;
             objectives.Add(adam.Objective);
             histories.Add(adam.ObjectiveHistory);
+            firstLayers.Add(adam.FirstLayer);
             accuracies.Add(acc);
             log.WriteLine($"  Adam seed {seed}: objective {adam.Objective:G8}, test accuracy {acc:P1}");
         }
         clock.Stop();
         int best = objectives.Count == 0 ? -1 : objectives.IndexOf(objectives.Min());
+        // The certificate: the same convex program with the best Adam network's patterns added to the sampled
+        // ones; its optimum is no worse than that network's objective, whatever the sample missed.
+        ConvexReluFit? certified = null;
+        if (best >= 0)
+        {
+            certified = ConvexReluNetwork.Fit(split.TrainX, split.TrainY, options with { ExtraGates = firstLayers[best] });
+            log.WriteLine($"  certified (sampled + Adam's patterns): {certified.Report.Status}, objective {certified.Report.ConvexObjective:G8}, {certified.Report.PatternsUsed} patterns");
+        }
         return new ReluTrainingResult
         {
+            CertifiedObjective = certified?.Report.ConvexObjective, CertifiedTrainAccuracy = certified?.Network.Accuracy(split.TrainX, split.TrainY),
+            CertifiedTestAccuracy = certified is null || split.TestY.Length == 0 ? null : certified.Network.Accuracy(split.TestX, split.TestY),
+            CertifiedPatterns = certified?.Report.PatternsUsed, CertifiedNeurons = certified?.Report.Neurons, CertifiedStatus = certified?.Report.Status.ToString(),
+            CertifiedSeconds = certified is null ? null : (certified.Report.SetupElapsed + certified.Report.Elapsed).TotalSeconds,
             Data = split.Name, TrainSamples = split.TrainY.Length, TestSamples = split.TestY.Length, Features = split.TrainX.GetLength(1),
             Formulation = options.Formulation.ToString(), Beta = options.Beta, PatternsRequested = r.PatternsRequested, PatternsUsed = r.PatternsUsed,
             Neurons = r.Neurons, Status = r.Status.ToString(), Message = r.Message, Objective = r.ConvexObjective, NetworkObjective = r.NetworkObjective,

@@ -67,6 +67,8 @@ internal static class TrainReluCommand
                 t.AddRow("train accuracy", result.TrainAccuracy.ToString("P2", inv), "");
                 t.AddRow("test accuracy", result.TestAccuracy.ToString("P2", inv), result.AdamBestTestAccuracy?.ToString("P2", inv) ?? "-");
                 t.AddRow("neurons", result.Neurons.ToString(inv), result.AdamWidth.ToString(inv));
+                if (result.CertifiedObjective is { } co)
+                    t.AddRow("with Adam's patterns added: objective / test accuracy", $"{co.ToString("G8", inv)} / {result.CertifiedTestAccuracy?.ToString("P2", inv)}", "");
                 t.AddRow("iterations / epochs", result.Iterations.ToString(inv), result.AdamEpochs.ToString(inv));
                 t.AddRow("seconds", result.Seconds.ToString("F3", inv), result.AdamSeconds.ToString("F3", inv));
                 console.Write(t);

@@ -28,19 +28,40 @@ public sealed record ActivationPatterns(double[,] Gates, double[] Masks, int Req
     /// <param name="x">The n x d training features (as the network sees them: standardized, with any intercept column).</param>
     /// <param name="count">Gates to draw, at least 1.</param>
     /// <param name="seed">Seed of the gates.</param>
+    /// <param name="interceptColumn">
+    /// The column of <paramref name="x"/> that is the constant 1 (the bias), or null. Its gate entry is drawn with
+    /// standard deviation sqrt(d - 1), the typical norm of the rest of the gate, so that the hyperplanes
+    /// x'h = 0 cut standardized data at offsets of about one standard deviation from its centre instead of all
+    /// passing near it; without this a network with biases has patterns the sample almost never produces.
+    /// </param>
+    /// <param name="extraGates">
+    /// Gates to include before the sampled ones (rows, in the columns of <paramref name="x"/>), e.g. the first layer
+    /// of a network trained otherwise: the convex optimum over the union is then no worse than that network's
+    /// objective, which turns the solve into a certificate for it.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    public static ActivationPatterns Sample(double[,] x, int count, ulong seed)
+    /// <exception cref="ArgumentException"><paramref name="extraGates"/> has a different number of columns from <paramref name="x"/>.</exception>
+    public static ActivationPatterns Sample(double[,] x, int count, ulong seed, int? interceptColumn = null, double[,]? extraGates = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "At least one activation pattern is needed (P >= 1).");
         int n = x.GetLength(0), d = x.GetLength(1);
+        if (interceptColumn is { } ic && (ic < 0 || ic >= d))
+            throw new ArgumentOutOfRangeException(nameof(interceptColumn), ic, $"x has {d} columns.");
+        double interceptScale = Math.Sqrt(Math.Max(1, d - 1));
         var kept = new List<(double[] Gate, bool[] Mask)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int duplicates = 0, empty = 0;
-        for (int i = 0; i < count; i++)
+        int extra = extraGates?.GetLength(0) ?? 0;
+        if (extraGates is not null && extraGates.GetLength(1) != d)
+            throw new ArgumentException($"extraGates has {extraGates.GetLength(1)} columns but x has {d}.", nameof(extraGates));
+        for (int i = 0; i < extra + count; i++)
         {
             var h = new double[d];
-            for (int c = 0; c < d; c++) h[c] = CounterRandom.Gaussian(seed, (ulong)i * (ulong)d + (ulong)c);
+            if (i < extra)
+                for (int c = 0; c < d; c++) h[c] = extraGates![i, c];
+            else
+                for (int c = 0; c < d; c++) h[c] = CounterRandom.Gaussian(seed, (ulong)(i - extra) * (ulong)d + (ulong)c) * (c == interceptColumn ? interceptScale : 1);
             var mask = new bool[n];
             var bits = new byte[(n + 7) / 8];
             bool any = false;
@@ -67,6 +88,6 @@ public sealed record ActivationPatterns(double[,] Gates, double[] Masks, int Req
             for (int c = 0; c < d; c++) gates[i, c] = kept[i].Gate[c];
             for (int k = 0; k < n; k++) masks[k * p + i] = kept[i].Mask[k] ? 1.0 : 0.0;
         }
-        return new ActivationPatterns(gates, masks, count, duplicates, empty);
+        return new ActivationPatterns(gates, masks, count + extra, duplicates, empty);
     }
 }

@@ -142,7 +142,7 @@ public sealed class ConvexReluNetwork
         var x2 = new double[n, d];
         for (int k = 0; k < n; k++)
             for (int c = 0; c < d; c++) x2[k, c] = xt[k * d + c];
-        var patterns = o.WarmStart?.Patterns ?? ActivationPatterns.Sample(x2, o.Patterns, o.Seed);
+        var patterns = o.WarmStart?.Patterns ?? ActivationPatterns.Sample(x2, o.Patterns, o.Seed, scaling.Intercept ? d - 1 : null, o.ExtraGates);
         if (patterns.Samples != n && patterns.Count > 0)
             throw new ArgumentException($"The warm start was fitted on {patterns.Samples} samples, not {n}.", nameof(options));
         if (o.WarmStart is { } ws && ws.Formulation != o.Formulation)

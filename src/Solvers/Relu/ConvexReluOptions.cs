@@ -47,8 +47,15 @@ public sealed record ConvexReluOptions
     /// <summary>Weight decay beta &gt;= 0 of the network, the group-lasso weight of the convex program (default 1e-3).</summary>
     public double Beta { get => _beta; init => _beta = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Beta), value, "Beta must be a finite number >= 0."); }
 
-    /// <summary>ADMM penalty rho &gt; 0 (default 0.1); fixed, so the linear system is factored once.</summary>
+    /// <summary>ADMM penalty rho &gt; 0 (default 0.1): the starting value when <see cref="AdaptiveRho"/>.</summary>
     public double Rho { get => _rho; init => _rho = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Rho), value, "Rho must be positive and finite."); }
+
+    /// <summary>
+    /// Adapt rho by residual balancing (default false): doubled when the primal residual exceeds 10 times the
+    /// dual one, halved in the opposite case, at most 40 times, refactoring the linear system each time (an n x n
+    /// Cholesky factorisation, seconds at n = 4000, so it is off unless asked for).
+    /// </summary>
+    public bool AdaptiveRho { get; init; }
 
     /// <summary>Most iterations (default 5000).</summary>
     public int MaxIterations { get => _maxIterations; init => _maxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "At least one iteration."); }
@@ -80,6 +87,13 @@ public sealed record ConvexReluOptions
 
     /// <summary>Append a constant feature 1 so each neuron has a bias (default true).</summary>
     public bool FitIntercept { get; init; } = true;
+
+    /// <summary>
+    /// Gates whose patterns are added to the sampled ones (rows in the network's feature space: standardized, with
+    /// the intercept column last when <see cref="FitIntercept"/>), e.g. the first layer of a network trained by
+    /// SGD or Adam on the same features: the convex optimum is then certified no worse than that network's objective.
+    /// </summary>
+    public double[,]? ExtraGates { get; init; }
 
     /// <summary>Seed of the gates.</summary>
     public ulong Seed { get; init; }

@@ -16,6 +16,8 @@ internal sealed record ReluSolveResult(ReluState State, SolverStatus Status, str
 /// </summary>
 internal static class ConvexReluSolver
 {
+    private const int MaxRhoChanges = 40;
+
     /// <summary>1/2||F z - y||^2 + beta sum of group norms, with F z already in <c>op.Fu</c>.</summary>
     private static double Objective(MaskedOperator op, double[] y, double[] z, double beta, int groups)
     {
@@ -85,27 +87,36 @@ internal static class ConvexReluSolver
         var xm = DenseMatrix.Create(n, d, (k, c) => x[k * d + c]);
         var gram = xm.TransposeThisAndMultiply(xm);
         var mInv = (DenseMatrix.CreateIdentity(d) + gram).Inverse().ToArray();
-        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? schur = null;
+        TriangularFactor? schur = null;
         double[][,]? blockInv = null;
+        Matrix<double>? twoBc = null;
         if (woodbury)
         {
             // rho I + F M^-1 F' = rho I + 2 (X M^-1 X') o (masks masks'): v_i and w_i contribute the same D_i X M^-1 X' D_i.
             var b = xm * DenseMatrix.OfArray(mInv) * xm.Transpose();
-            var mk = DenseMatrix.Create(n, p, (k, i) => op.N == 0 ? 0 : MaskAt(op, k, i));
+            var mk = DenseMatrix.Create(n, p, (k, i) => MaskAt(op, k, i));
             var co = mk * mk.Transpose();
-            var s = DenseMatrix.Create(n, n, (k, l) => 2 * b[k, l] * co[k, l] + (k == l ? rho : 0));
-            schur = s.Cholesky();
+            twoBc = 2 * b.PointwiseMultiply(co);
         }
-        else
+        var baseBlock = DenseMatrix.CreateIdentity(d) + gram;
+        var maskedGrams = woodbury ? null : Enumerable.Range(0, p).Select(i =>
         {
-            blockInv = new double[p][,];
-            var baseBlock = DenseMatrix.CreateIdentity(d) + gram;
-            for (int i = 0; i < p; i++)
+            var xd = DenseMatrix.Create(n, d, (k, c) => MaskAt(op, k, i) * x[k * d + c]);
+            return xd.TransposeThisAndMultiply(xd);
+        }).ToArray();
+        // The factorisation depends on rho; with n <= WoodburyLimit (or P d x d blocks) it is cheap to redo when rho adapts.
+        void Factor()
+        {
+            if (woodbury)
             {
-                var xd = DenseMatrix.Create(n, d, (k, c) => MaskAt(op, k, i) * x[k * d + c]);
-                blockInv[i] = (baseBlock + xd.TransposeThisAndMultiply(xd) / rho).Inverse().ToArray();
+                var sMat = twoBc!.Clone();
+                for (int k = 0; k < n; k++) sMat[k, k] += rho;
+                schur = new TriangularFactor(sMat.Cholesky().Factor);
             }
+            else blockInv = maskedGrams!.Select(g => (baseBlock + g / rho).Inverse().ToArray()).ToArray();
         }
+        Factor();
+        int rhoChanges = 0;
 
         var u = warm?.U ?? new double[dim];
         var z = warm?.Z ?? new double[dim];
@@ -137,8 +148,7 @@ internal static class ConvexReluSolver
                 RowsTimes(rhs, mInv, w1, d);
                 Array.Copy(w1, op.U, dim);
                 op.Forward(withG: false);
-                var a = schur!.Solve(DenseVector.OfArray(op.Fu));
-                a.AsArray().CopyTo(op.R, 0);
+                schur!.Solve(op.Fu, op.R);
                 op.Backward(withT: false);
                 RowsTimes(op.Y, mInv, op.U, d);
                 for (int j = 0; j < dim; j++) u[j] = w1[j] - op.U[j];
@@ -215,8 +225,19 @@ internal static class ConvexReluSolver
             if (rPri <= epsPri && rDual <= epsDual)
             {
                 status = SolverStatus.Converged;
-                message = $"Primal residual {rPri:E2} <= {epsPri:E2} and dual residual {rDual:E2} <= {epsDual:E2} after {it} iterations.";
+                message = $"Primal residual {rPri:E2} <= {epsPri:E2} and dual residual {rDual:E2} <= {epsDual:E2} after {it} iterations (final rho {rho:G3}).";
                 break;
+            }
+            // Residual balancing (Boyd et al. 2011, 3.4.1), a bounded number of times so that the fixed-rho
+            // convergence theory applies from then on; the scaled duals are rescaled with rho.
+            if (o.AdaptiveRho && rhoChanges < MaxRhoChanges && (rPri > 10 * rDual || rDual > 10 * rPri))
+            {
+                double factor = rPri > rDual ? 2 : 0.5;
+                rho *= factor;
+                for (int j = 0; j < dim; j++) lam[j] /= factor;
+                for (int j = 0; j < gdim; j++) nu[j] /= factor;
+                Factor();
+                rhoChanges++;
             }
             if (o.CancellationToken.IsCancellationRequested)
             {
@@ -229,6 +250,39 @@ internal static class ConvexReluSolver
     }
 
     private static double MaskAt(MaskedOperator op, int k, int i) => op.Masks[k * op.P + i];
+
+    /// <summary>
+    /// A Cholesky factor L kept row-major twice (L and L'), so both triangular solves run as contiguous SIMD dot
+    /// products: MathNet's managed solve walks columns and took most of each iteration at n = 2000.
+    /// </summary>
+    private sealed class TriangularFactor
+    {
+        private readonly int _n;
+        private readonly double[] _l, _lt;
+
+        public TriangularFactor(Matrix<double> factor)
+        {
+            _n = factor.RowCount;
+            _l = new double[_n * _n];
+            _lt = new double[_n * _n];
+            for (int i = 0; i < _n; i++)
+                for (int j = 0; j <= i; j++)
+                {
+                    _l[i * _n + j] = factor[i, j];
+                    _lt[j * _n + i] = factor[i, j];
+                }
+        }
+
+        /// <summary>x = (L L')^-1 b.</summary>
+        public void Solve(double[] b, double[] x)
+        {
+            int n = _n;
+            for (int i = 0; i < n; i++)
+                x[i] = (b[i] - System.Numerics.Tensors.TensorPrimitives.Dot(_l.AsSpan(i * n, i), x.AsSpan(0, i))) / _l[i * n + i];
+            for (int i = n - 1; i >= 0; i--)
+                x[i] = (x[i] - System.Numerics.Tensors.TensorPrimitives.Dot(_lt.AsSpan(i * n + i + 1, n - i - 1), x.AsSpan(i + 1, n - i - 1))) / _lt[i * n + i];
+        }
+    }
 
     /// <summary>Warm-started preconditioned CG for (I + F'F/rho + G'G) u = b.</summary>
     private sealed class CgWork(int dim)

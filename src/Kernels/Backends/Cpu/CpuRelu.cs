@@ -1,19 +1,17 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Solvers.Kernels.Cpu;
 
 /// <summary>
-/// The ReLU-network maps on the CPU, spread over threads in fixed blocks of outputs, so the thread count never changes
-/// the bits.
+/// The ReLU-network maps on the CPU. Both are organised as small dense products vectorised across the 2P outputs
+/// of a sample (x_k broadcast one feature at a time against U' or against the coefficient row), because d is
+/// typically tens: per-output dot products of that length spend more time in call overhead than in arithmetic.
 /// <para>
-/// Forward: each dot product x_k . u_j is a SIMD <c>TensorPrimitives.Dot</c>,
-/// whose lane-wise partial sums differ from the ILGPU kernels' sequential sum over c in the last bits; SIMD is chosen
-/// because the forward is the hot loop of every iteration, and the tests hold it to 1e-12 relative instead of exactness.
-/// </para>
-/// <para>
-/// Backward: entry (j, c) is the sequential sum over k = 0..n-1 of coefficient(j, k) * x[k*d + c], the order of the
-/// ILGPU kernel. The loop runs k outermost and adds coefficient * x_k into a cache-resident stretch of y_j with a
-/// non-fused multiply-add, which performs exactly those additions in that order: bit-identical to a scalar loop.
+/// Every output is still one sequential sum over its index (c for the forward, k for the backward) with a separate
+/// multiply and add, the order and rounding of the ILGPU kernels' scalar loops: the results are bit-identical to
+/// them and to a scalar reference. Threads take fixed blocks of rows (forward) or of output columns j (backward),
+/// so the thread count never changes the bits.
 /// </para>
 /// </summary>
 internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
@@ -21,10 +19,82 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
     // Multiply-adds per block: big enough to amortise scheduling, small enough to balance threads.
     private const int EntriesPerBlock = 64 * 1024;
 
-    // Backward tiles split y's rows into column stretches this long, which stay in L1 while the k loop streams X.
-    private const int ColumnChunk = 1024;
+    private static readonly int Lanes = Vector<double>.Count;
 
     private double[] Data(DeviceVector v, string name) => KernelChecks.Own<CpuVector>(backend, v, name).Data;
+
+    /// <summary>dots[j] = sum over c in order of x[c] * ut[c * q + j], four vectors of j at a time in registers.</summary>
+    private static void Dots(double[] xs, int offset, int d, double[] ut, int q, double[] dots)
+    {
+        int j = 0;
+        for (; j + 4 * Lanes <= q; j += 4 * Lanes)
+        {
+            Vector<double> a0 = Vector<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < d; c++)
+            {
+                var xv = new Vector<double>(xs[offset + c]);
+                int o = c * q + j;
+                a0 += xv * new Vector<double>(ut, o);
+                a1 += xv * new Vector<double>(ut, o + Lanes);
+                a2 += xv * new Vector<double>(ut, o + 2 * Lanes);
+                a3 += xv * new Vector<double>(ut, o + 3 * Lanes);
+            }
+            a0.CopyTo(dots, j);
+            a1.CopyTo(dots, j + Lanes);
+            a2.CopyTo(dots, j + 2 * Lanes);
+            a3.CopyTo(dots, j + 3 * Lanes);
+        }
+        for (; j < q; j++)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < d; c++) sum += xs[offset + c] * ut[c * q + j];
+            dots[j] = sum;
+        }
+    }
+
+    /// <summary>yt[c, j] += sum over k in [k0, k1) in order of x[k, c] * a[k, j] for c in [c0, c0 + 4) and j in [j0, j0 + 2 lanes).</summary>
+    private static void TransposedProductBlock(double[] xs, int k0, int k1, int d, double[] a, int q, double[] yt, int c0, int j0)
+    {
+        int cs = Math.Min(4, d - c0);
+        if (cs == 4 && j0 + 2 * Lanes <= q)
+        {
+            var s00 = new Vector<double>(yt, c0 * q + j0);
+            var s01 = new Vector<double>(yt, c0 * q + j0 + Lanes);
+            var s10 = new Vector<double>(yt, (c0 + 1) * q + j0);
+            var s11 = new Vector<double>(yt, (c0 + 1) * q + j0 + Lanes);
+            var s20 = new Vector<double>(yt, (c0 + 2) * q + j0);
+            var s21 = new Vector<double>(yt, (c0 + 2) * q + j0 + Lanes);
+            var s30 = new Vector<double>(yt, (c0 + 3) * q + j0);
+            var s31 = new Vector<double>(yt, (c0 + 3) * q + j0 + Lanes);
+            for (int k = k0; k < k1; k++)
+            {
+                var v0 = new Vector<double>(a, k * q + j0);
+                var v1 = new Vector<double>(a, k * q + j0 + Lanes);
+                int xo = k * d + c0;
+                var x0 = new Vector<double>(xs[xo]);
+                var x1 = new Vector<double>(xs[xo + 1]);
+                var x2 = new Vector<double>(xs[xo + 2]);
+                var x3 = new Vector<double>(xs[xo + 3]);
+                s00 += x0 * v0; s01 += x0 * v1;
+                s10 += x1 * v0; s11 += x1 * v1;
+                s20 += x2 * v0; s21 += x2 * v1;
+                s30 += x3 * v0; s31 += x3 * v1;
+            }
+            s00.CopyTo(yt, c0 * q + j0); s01.CopyTo(yt, c0 * q + j0 + Lanes);
+            s10.CopyTo(yt, (c0 + 1) * q + j0); s11.CopyTo(yt, (c0 + 1) * q + j0 + Lanes);
+            s20.CopyTo(yt, (c0 + 2) * q + j0); s21.CopyTo(yt, (c0 + 2) * q + j0 + Lanes);
+            s30.CopyTo(yt, (c0 + 3) * q + j0); s31.CopyTo(yt, (c0 + 3) * q + j0 + Lanes);
+            return;
+        }
+        int j1 = Math.Min(q, j0 + 2 * Lanes);
+        for (int c = c0; c < c0 + cs; c++)
+            for (int j = j0; j < j1; j++)
+            {
+                double sum = yt[c * q + j];
+                for (int k = k0; k < k1; k++) sum += xs[k * d + c] * a[k * q + j];
+                yt[c * q + j] = sum;
+            }
+    }
 
     public void MaskedForward(DeviceVector x, int n, int d, DeviceVector masks, int p, DeviceVector u, DeviceVector fu, DeviceVector gu)
     {
@@ -32,25 +102,30 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
         double[] fs = Data(fu, nameof(fu)), gs = Data(gu, nameof(gu));
         ReluChecks.Forward(x, n, d, masks, p, u, fu, gu);
         bool wantG = gs.Length > 0;
-        int per = Math.Max(1, EntriesPerBlock / Math.Max(1, 2 * p * d));
+        int q = 2 * p;
+        // U' (d x 2P): row c holds feature c of every u_j, so a sample's 2P dot products accumulate as vectors.
+        var ut = new double[d * q];
+        for (int j = 0; j < q; j++)
+            for (int c = 0; c < d; c++) ut[c * q + j] = us[j * d + c];
+        int per = Math.Max(1, EntriesPerBlock / Math.Max(1, q * d));
         backend.ForBlocks((n + per - 1) / per, blk =>
         {
+            var dots = new double[q];
             int end = Math.Min(n, (blk + 1) * per);
             for (int k = blk * per; k < end; k++)
             {
-                var xk = new ReadOnlySpan<double>(xs, k * d, d);
+                Dots(xs, k * d, d, ut, q, dots);
                 double s = 0.0;
                 for (int i = 0; i < p; i++)
                 {
-                    double dv = TensorPrimitives.Dot(xk, new ReadOnlySpan<double>(us, i * d, d));
-                    double dw = TensorPrimitives.Dot(xk, new ReadOnlySpan<double>(us, (p + i) * d, d));
+                    double dv = dots[i], dw = dots[p + i];
                     double m = ms[k * p + i];
                     s += m * (dv - dw);
                     if (wantG)
                     {
                         double sign = 2.0 * m - 1.0;
-                        gs[k * 2 * p + i] = sign * dv;
-                        gs[k * 2 * p + p + i] = sign * dw;
+                        gs[k * q + i] = sign * dv;
+                        gs[k * q + p + i] = sign * dw;
                     }
                 }
                 fs[k] = s;
@@ -65,30 +140,37 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
         ReluChecks.Backward(x, n, d, masks, p, r, t, y);
         if (ys.Length == 0) return;
         bool hasT = ts.Length > 0;
-        int rows = 2 * p;
-        int chunks = (d + ColumnChunk - 1) / ColumnChunk;
-        int width = Math.Min(d, ColumnChunk);
-        int per = Math.Max(1, EntriesPerBlock / Math.Max(1, n * width));
-        int rowBlocks = (rows + per - 1) / per;
-        backend.ForBlocks(rowBlocks * chunks, blk =>
+        int q = 2 * p;
+        // The coefficients A (n x 2P), then Y' = X'A (d x 2P) as a register-blocked product: each output is the sum
+        // over k in order, 4 features x 2 vectors of outputs per block held in registers.
+        var coefficients = new double[n * q];
+        int perRows = Math.Max(1, EntriesPerBlock / Math.Max(1, q));
+        backend.ForBlocks((n + perRows - 1) / perRows, blk =>
         {
-            int c0 = blk % chunks * ColumnChunk, len = Math.Min(ColumnChunk, d - c0);
-            int j0 = blk / chunks * per, j1 = Math.Min(rows, j0 + per);
-            for (int j = j0; j < j1; j++)
-            {
-                var yj = new Span<double>(ys, j * d + c0, len);
-                yj.Clear();
-                int i = j < p ? j : j - p;
-                for (int k = 0; k < n; k++)
+            int end = Math.Min(n, (blk + 1) * perRows);
+            for (int k = blk * perRows; k < end; k++)
+                for (int j = 0; j < q; j++)
                 {
+                    int i = j < p ? j : j - p;
                     double m = ms[k * p + i];
-                    double a = m * rs[k];
-                    if (j >= p) a = -a;
-                    if (hasT) a += (2.0 * m - 1.0) * ts[k * rows + j];
-                    // y_j[c] = a * x[k, c] + y_j[c], one rounding per product and per sum, as the kernel does.
-                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(xs, k * d + c0, len), a, yj, yj);
+                    double coefficient = m * rs[k];
+                    if (j >= p) coefficient = -coefficient;
+                    if (hasT) coefficient += (2.0 * m - 1.0) * ts[k * q + j];
+                    coefficients[k * q + j] = coefficient;
                 }
-            }
         });
+        var yt = new double[d * q];
+        int cBlocks = (d + 3) / 4, jBlocks = (q + 2 * Lanes - 1) / (2 * Lanes);
+        // Samples in tiles that keep a tile of A and X in L2 while every feature block passes over it; the tiles
+        // are taken in ascending k, so each output is still one sum in k order.
+        const int Tile = 256;
+        backend.ForBlocks(jBlocks, jb =>
+        {
+            for (int k0 = 0; k0 < n; k0 += Tile)
+                for (int cb = 0; cb < cBlocks; cb++)
+                    TransposedProductBlock(xs, k0, Math.Min(n, k0 + Tile), d, coefficients, q, yt, cb * 4, jb * 2 * Lanes);
+        });
+        for (int j = 0; j < q; j++)
+            for (int c = 0; c < d; c++) ys[j * d + c] = yt[c * q + j];
     }
 }
