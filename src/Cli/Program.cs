@@ -99,10 +99,11 @@ public static class Program
         var patterns = new Option<int[]>("--patterns") { Description = "Pattern counts P.", DefaultValueFactory = _ => [16, 32, 64, 128, 256], AllowMultipleArgumentsPerToken = true };
         var d = new Option<int>("--d") { Description = "Features (an intercept column is added).", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "Threads.", DefaultValueFactory = _ => 2 };
+        var gapIterations = new Option<int>("--gap-iterations") { Description = "Iterations of the long run that gives the optimum for the time-to-gap figure.", DefaultValueFactory = _ => 40_000 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var cmd = new Command("relu", "ADMM iteration time of the convex ReLU program against its arithmetic and memory lower bound; scaling with n and P; time to a 1e-4 gap.")
         {
-            sizes, patterns, d, threads, json,
+            sizes, patterns, d, threads, gapIterations, json,
         };
         cmd.SetAction(p =>
         {
@@ -113,7 +114,7 @@ public static class Program
                 if (ns.Length == 0 || ns.Any(v => v < 2)) throw new CliUsageException("--sizes needs values >= 2");
                 if (ps.Length == 0 || ps.Any(v => v < 1)) throw new CliUsageException("--patterns needs values >= 1");
                 if (p.GetValue(d) < 1 || p.GetValue(threads) < 1) throw new CliUsageException("--d and --threads must be at least 1");
-                var result = ReluBench.Run(ns, ps, p.GetValue(d), p.GetValue(threads), stderr, cancellationToken);
+                var result = ReluBench.Run(ns, ps, p.GetValue(d), p.GetValue(threads), Math.Max(10, p.GetValue(gapIterations)), stderr, cancellationToken);
                 if (p.GetValue(json)) Comparisons.WriteJson(result, stdout);
                 else
                 {

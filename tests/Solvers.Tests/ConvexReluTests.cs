@@ -154,6 +154,48 @@ public sealed class ConvexReluTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Warm_start_resumes_where_the_last_fit_stopped()
+    {
+        var (x, y) = Random(40, 3, 8);
+        var options = new ConvexReluOptions { Patterns = 6, Beta = 0.1, Seed = 4, Tolerance = 1e-6, MaxIterations = 50_000 };
+        var cold = ConvexReluNetwork.Fit(x, y, options);
+        Assert.Equal(SolverStatus.Converged, cold.Report.Status);
+        var warm = ConvexReluNetwork.Fit(x, y, options with { WarmStart = cold.Network });
+        output.WriteLine($"cold {cold.Report.Iterations} iterations, warm {warm.Report.Iterations}");
+        Assert.Equal(SolverStatus.Converged, warm.Report.Status);
+        Assert.True(warm.Report.Iterations <= options.CheckInterval, $"warm start took {warm.Report.Iterations} iterations");
+        Assert.Equal(cold.Report.ConvexObjective, warm.Report.ConvexObjective, 1e-4 * cold.Report.ConvexObjective);
+    }
+
+    [Fact]
+    public void One_vs_rest_separates_three_clusters()
+    {
+        // Three well separated clusters in the plane: every class must be recovered on fresh points.
+        double[][] centres = [[2, 0], [-1, 1.7], [-1, -1.7]];
+        (double[,] X, int[] Labels) Points(int perClass, int seed)
+        {
+            var rng = new Random(seed);
+            var x = new double[3 * perClass, 2];
+            var labels = new int[3 * perClass];
+            for (int c = 0; c < 3; c++)
+                for (int k = 0; k < perClass; k++)
+                {
+                    int row = c * perClass + k;
+                    x[row, 0] = centres[c][0] + 0.3 * (rng.NextDouble() - 0.5);
+                    x[row, 1] = centres[c][1] + 0.3 * (rng.NextDouble() - 0.5);
+                    labels[row] = c + 1;
+                }
+            return (x, labels);
+        }
+        var (train, trainLabels) = Points(20, 1);
+        var (test, testLabels) = Points(10, 2);
+        var clf = OneVsRestReluClassifier.Fit(train, trainLabels, new ConvexReluOptions { Patterns = 12, Beta = 0.01, MaxIterations = 2000 });
+        Assert.Equal([1, 2, 3], clf.Classes);
+        Assert.Equal(1.0, clf.Accuracy(test, testLabels));
+        Assert.Throws<ArgumentException>(() => OneVsRestReluClassifier.Fit(train, new int[60]));
+    }
+
+    [Fact]
     public void Bad_input_is_named()
     {
         var (x, y) = Random(10, 2, 1);

@@ -31,6 +31,8 @@ internal sealed record ReluBenchResult
     [JsonPropertyName("peakGflops")] public required double PeakGflops { get; init; }
     [JsonPropertyName("rows")] public required IReadOnlyList<ReluIterationRow> Rows { get; init; }
     [JsonPropertyName("gapProblem")] public required string GapProblem { get; init; }
+    [JsonPropertyName("gapIterationsRun")] public required int GapIterationsRun { get; init; }
+    [JsonPropertyName("gapStatus")] public required string GapStatus { get; init; }
     [JsonPropertyName("optimalObjective")] public required double OptimalObjective { get; init; }
     [JsonPropertyName("secondsToGap1e4")] public required double? SecondsToGap { get; init; }
     [JsonPropertyName("iterationsToGap1e4")] public required int? IterationsToGap { get; init; }
@@ -92,7 +94,7 @@ internal static class ReluBench
         return best;
     }
 
-    public static ReluBenchResult Run(IReadOnlyList<int> sizes, IReadOnlyList<int> patternCounts, int d, int threads, TextWriter log, CancellationToken cancel)
+    public static ReluBenchResult Run(IReadOnlyList<int> sizes, IReadOnlyList<int> patternCounts, int d, int threads, int gapIterations, TextWriter log, CancellationToken cancel)
     {
         double stream = Comparisons.StreamTriadGBps(threads, log);
         double peak = PeakGflops(threads);
@@ -109,14 +111,19 @@ internal static class ReluBench
         {
             cancel.ThrowIfCancellationRequested();
             var (x, y) = Planted(n, d, 7);
-            const int iterations = 100;
-            var fit = ConvexReluNetwork.Fit(x, y, new ConvexReluOptions
+            const int iterations = 60;
+            // The best of three runs: the machines here are shared and a single run can be 2x slow.
+            ConvexReluReport? r = null;
+            for (int round = 0; round < 3; round++)
             {
-                Patterns = p, Beta = 1e-2, Seed = 1, MaxIterations = iterations, Tolerance = 1e-300, AbsoluteTolerance = 0, CheckInterval = iterations,
-                AdaptiveRho = false, Backend = backend, CancellationToken = cancel,
-            });
-            var r = fit.Report;
-            int pu = r.PatternsUsed, dd = d + 1;
+                var report = ConvexReluNetwork.Fit(x, y, new ConvexReluOptions
+                {
+                    Patterns = p, Beta = 1e-2, Seed = 1, MaxIterations = iterations, Tolerance = 1e-300, AbsoluteTolerance = 0, CheckInterval = iterations,
+                    AdaptiveRho = false, Backend = backend, CancellationToken = cancel,
+                }).Report;
+                if (r is null || report.Elapsed < r.Elapsed) r = report;
+            }
+            int pu = r!.PatternsUsed, dd = d + 1;
             // Two forward and two backward masked products (4 n P d flops each), the d x d block solves and the n x n
             // triangular solves; bytes: X and the masks per product, G u written and T read once, and the n x 2P
             // slack and dual vectors read and written by the projections.
@@ -133,13 +140,28 @@ internal static class ReluBench
             log.WriteLine($"  n = {n}, P = {pu}: {perIteration * 1e3:F2} ms per iteration, bound {bound * 1e3:F2} ms, setup {r.SetupElapsed.TotalSeconds:F2} s");
         }
 
-        // Time to a 1e-4 relative gap: the optimum from a long run, then the first recorded iterate after which the
-        // objective stays within 1e-4 of it.
-        var (gx, gy) = Planted(nMid, d, 9);
-        var options = new ConvexReluOptions { Patterns = pMid, Beta = 1e-2, Seed = 1, MaxIterations = 20_000, Tolerance = 1e-9, AbsoluteTolerance = 1e-12, Backend = backend, CancellationToken = cancel };
-        var longRun = ConvexReluNetwork.Fit(gx, gy, options).Report;
+        // Time to a 1e-4 relative gap on real data when present (breast_cancer, beta = 1, the train-relu figure's
+        // setting), else on planted data: the optimum from a long run, then the first recorded iterate after which
+        // the objective stays within 1e-4 of it.
+        string? breast = NewtonBenchDefaults.SharedDataSets().FirstOrDefault(f => f.EndsWith("breast_cancer.csv", StringComparison.Ordinal));
+        double[,] gx;
+        double[] gy;
+        string gapName;
+        if (breast is not null)
+        {
+            (gx, gy) = ReluTraining.Load(breast, null);
+            gapName = $"breast_cancer (n = {gy.Length}, d = 30 + intercept), P = 64, beta = 1";
+        }
+        else
+        {
+            (gx, gy) = Planted(nMid, d, 9);
+            gapName = $"planted, n = {nMid}, d = {d} + intercept, P = 64, beta = 1";
+        }
+        var longRun = ConvexReluNetwork.Fit(gx, gy, new ConvexReluOptions
+        {
+            Patterns = 64, Beta = 1, Seed = 1, MaxIterations = gapIterations, Tolerance = 1e-10, AbsoluteTolerance = 1e-12, Backend = backend, CancellationToken = cancel,
+        }).Report;
         double fStar = longRun.ConvexObjective;
-        var timed = ConvexReluNetwork.Fit(gx, gy, options with { Tolerance = 1e-4, AbsoluteTolerance = 1e-6 }).Report;
         var h = longRun.History;
         int first = -1;
         for (int i = h.Count - 1; i >= 0; i--)
@@ -148,10 +170,10 @@ internal static class ReluBench
             first = i;
         }
         double? seconds = first >= 0 ? (longRun.SetupElapsed + h[first].Elapsed).TotalSeconds : null;
-        log.WriteLine($"  gap: f* = {fStar:G10} after {longRun.Iterations} its; within 1e-4 from iteration {(first >= 0 ? h[first].Iteration : -1)} ({seconds:F2} s); tolerance-1e-4 stop after {timed.Iterations} its");
+        log.WriteLine($"  gap: f* = {fStar:G10} after {longRun.Iterations} its ({longRun.Status}); within 1e-4 from iteration {(first >= 0 ? h[first].Iteration : -1)} ({seconds:F2} s)");
         return new ReluBenchResult
         {
-            Threads = threads, StreamGBps = stream, PeakGflops = peak, Rows = rows, GapProblem = $"planted, n = {nMid}, d = {d}, P = {pMid}, beta = 0.01",
+            Threads = threads, StreamGBps = stream, PeakGflops = peak, Rows = rows, GapProblem = gapName, GapIterationsRun = longRun.Iterations, GapStatus = longRun.Status.ToString(),
             OptimalObjective = fStar, SecondsToGap = seconds, IterationsToGap = first >= 0 ? h[first].Iteration : null,
         };
     }
@@ -168,6 +190,6 @@ internal static class ReluBench
             t.AddRow(x.N.ToString(inv), x.D.ToString(inv), x.Patterns.ToString(inv), (x.SecondsPerIteration * 1e3).ToString("F2", inv),
                 (x.LowerBoundSeconds * 1e3).ToString("F2", inv), x.RatioToBound.ToString("F2", inv), x.SetupSeconds.ToString("F2", inv));
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape($"{r.GapProblem}: f* = {r.OptimalObjective:G10}; within 1e-4 relative after {r.IterationsToGap} iterations, {r.SecondsToGap:F2} s (setup included)."));
+        AnsiConsole.MarkupLine(Markup.Escape($"{r.GapProblem}: f* = {r.OptimalObjective:G10} ({r.GapStatus} after {r.GapIterationsRun} iterations); within 1e-4 relative from iteration {r.IterationsToGap}, {r.SecondsToGap:F2} s (setup included)."));
     }
 }

@@ -50,6 +50,7 @@ internal sealed record ReluTrainingResult
     [JsonPropertyName("historyIterations")] public required IReadOnlyList<int> HistoryIterations { get; init; }
     [JsonPropertyName("plot")] public string? Plot { get; init; }
     [JsonIgnore] public IReadOnlyList<double>? AdamBestHistory { get; init; }
+    [JsonIgnore] public IReadOnlyList<ReluIteration>? CertifiedHistory { get; init; }
 }
 
 /// <summary>Loading, splitting, convex training and the Adam comparison behind <c>solvers train-relu</c>.</summary>
@@ -170,7 +171,7 @@ internal static class ReluTraining
             Seconds = (r.SetupElapsed + r.Elapsed).TotalSeconds, SetupSeconds = r.SetupElapsed.TotalSeconds, LinearSolver = r.LinearSolver,
             AdamWidth = width, AdamEpochs = adamEpochs, AdamObjectives = objectives, AdamTestAccuracies = accuracies,
             AdamBestObjective = best >= 0 ? objectives[best] : null, AdamBestTestAccuracy = best >= 0 ? accuracies[best] : null,
-            AdamSeconds = clock.Elapsed.TotalSeconds, AdamBestHistory = best >= 0 ? histories[best] : null,
+            AdamSeconds = clock.Elapsed.TotalSeconds, AdamBestHistory = best >= 0 ? histories[best] : null, CertifiedHistory = certified?.Report.History,
             ObjectiveHistory = r.History.Select(h => h.Objective).ToList(), HistoryIterations = r.History.Select(h => h.Iteration).ToList(),
         };
     }
@@ -190,6 +191,13 @@ internal static class ReluTraining
             adam.LegendText = $"Adam, width {r.AdamWidth}, best seed (epochs)";
             adam.LineWidth = 2;
             adam.MarkerSize = 0;
+        }
+        if (r.CertifiedHistory is { Count: > 0 } ch)
+        {
+            var cert = plot.Add.Scatter(ch.Select(h => (double)h.Iteration).ToArray(), ch.Select(h => Math.Log10(Math.Max(h.Objective, 1e-300))).ToArray());
+            cert.LegendText = $"convex, sampled + best Adam network's patterns ({r.CertifiedPatterns})";
+            cert.LineWidth = 2;
+            cert.MarkerSize = 0;
         }
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = y => $"{Math.Pow(10, y):G3}" };
         plot.Title($"Two-layer ReLU training on {r.Data}, beta = {r.Beta:G3}");
