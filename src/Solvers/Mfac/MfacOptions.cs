@@ -1,0 +1,25 @@
+namespace Solvers.Mfac;
+
+/// <summary>
+/// Options of <see cref="StaticMfac{T}"/> and <see cref="SlidingMfac{T}"/>: the damped empirical Fisher
+/// F = lambda I + (1/m) sum_i g_i g_i' of Frantar, Kurtic and Alistarh (NeurIPS 2021). Validated when set, each
+/// error naming the property.
+/// </summary>
+public sealed record MfacOptions
+{
+    private readonly double _lambda = 1e-4;
+    private readonly int _windowSize = 1024;
+
+    /// <summary>
+    /// Dampening lambda &gt; 0 (default 1e-4), absolute rather than relative to the gradients' scale: it is the
+    /// inverse's gain 1/lambda on directions no gradient spans, so it should sit well below the typical
+    /// ||g||^2 / m. 1e-4 suits gradients of order one per coordinate; the paper tunes it per model.
+    /// </summary>
+    public double Lambda { get => _lambda; init => _lambda = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Lambda), value, "Lambda must be positive and finite."); }
+
+    /// <summary>
+    /// Gradients in the window, m &gt;= 1 (default 1024, the paper's choice): the setup costs O(m^3) and the
+    /// products O(d m), so m in the hundreds to a few thousands keeps the m x m work below the length-d work.
+    /// </summary>
+    public int WindowSize { get => _windowSize; init => _windowSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(WindowSize), value, "WindowSize (m) must be at least 1."); }
+}
