@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using Solvers.Cli.Commands;
 using Solvers.Cli.Bench;
 
@@ -69,6 +70,7 @@ public static class Program
         root.Add(BuildTuneSor(stdout, stderr, cancellationToken));
         root.Add(BuildOptimize(stdout, stderr, cancellationToken));
         root.Add(BuildTrainRelu(stdout, stderr, cancellationToken));
+        root.Add(BuildMfacBench(stdout, stderr));
         return root;
     }
 
@@ -121,6 +123,144 @@ public static class Program
                     var saved = Spectre.Console.AnsiConsole.Console;
                     Spectre.Console.AnsiConsole.Console = CliHelpers.ConsoleFor(stdout);
                     try { ReluBench.Print(result); } finally { Spectre.Console.AnsiConsole.Console = saved; }
+                }
+                stdout.Flush();
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+            {
+                return code;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command BuildMfacBench(TextWriter stdout, TextWriter stderr)
+    {
+        var d = new Option<int>("--d") { Description = "Gradient dimension d.", DefaultValueFactory = _ => 1_000_000 };
+        var m = new Option<int>("--m") { Description = "Gradients m.", DefaultValueFactory = _ => 256 };
+        var precision = new Option<string>("--precision") { Description = "float or double.", DefaultValueFactory = _ => "double" };
+        var threads = new Option<int>("--threads") { Description = "Threads for STREAM and the products.", DefaultValueFactory = _ => 2 };
+        var noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet Woodbury baseline." };
+        var growth = new Option<bool>("--growth") { Description = "Cost growth table: d/4, d/2, d at m, then 2m and 4m at d." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var cmd = new Command("mfac-bench", "M-FAC inverse-Fisher products: F^-1 x against the memory bound and MathNet, and the sliding-window update.")
+        {
+            d, m, precision, threads, noMathNet, growth, json,
+        };
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                int dv = p.GetValue(d), mv = p.GetValue(m), tv = p.GetValue(threads);
+                if (dv < 1 || mv < 1 || tv < 1) throw new CliUsageException($"--d, --m and --threads must be at least 1 (got {dv}, {mv}, {tv})");
+                string prec = p.GetValue(precision)!.ToLowerInvariant();
+                if (prec is not ("float" or "double")) throw new CliUsageException($"--precision {prec}: use float or double");
+                if (p.GetValue(growth))
+                {
+                    // Cost growth: d doubling at fixed m, then m doubling at fixed d (no MathNet).
+                    var configs = new[] { (dv / 4, mv), (dv / 2, mv), (dv, mv), (dv, mv * 2), (dv, mv * 4) };
+                    var rows = configs.Select(c => MfacBench.Run(c.Item1, c.Item2, prec == "float", tv, false, stderr)).ToList();
+                    if (p.GetValue(json)) Comparisons.WriteJson(rows, stdout);
+                    else
+                    {
+                        var inv = System.Globalization.CultureInfo.InvariantCulture;
+                        var t = new Table().Title("M-FAC cost growth").AddColumn("d").AddColumn("m").AddColumn("setup s").AddColumn("F^-1 x ms").AddColumn("update ms").AddColumn("diagonal ms");
+                        foreach (var r in rows)
+                            t.AddRow(r.D.ToString(inv), r.M.ToString(inv), r.SetupSeconds.ToString("F3", inv), (r.IhvpSeconds * 1e3).ToString("F2", inv),
+                                (r.UpdateSeconds * 1e3).ToString("F2", inv), (r.DiagonalSeconds * 1e3).ToString("F2", inv));
+                        CliHelpers.ConsoleFor(stdout).Write(t);
+                    }
+                    stdout.Flush();
+                    return ExitCodes.Success;
+                }
+                var result = MfacBench.Run(dv, mv, prec == "float", tv, !p.GetValue(noMathNet), stderr);
+                if (p.GetValue(json)) Comparisons.WriteJson(result, stdout);
+                else
+                {
+                    var saved = Spectre.Console.AnsiConsole.Console;
+                    Spectre.Console.AnsiConsole.Console = CliHelpers.ConsoleFor(stdout);
+                    try { MfacBench.Print(result); } finally { Spectre.Console.AnsiConsole.Console = saved; }
+                }
+                stdout.Flush();
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+            {
+                return code;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command BuildBenchMfac(TextWriter stdout, TextWriter stderr)
+    {
+        var data = new Option<string?>("--data") { Description = "digits CSV (default ../shared/data/datasets/digits.csv.gz)." };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs per optimizer.", DefaultValueFactory = _ => 15 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units of the MLP.", DefaultValueFactory = _ => 32 };
+        var mfacLr = new Option<double>("--mfac-lr") { Description = "M-FAC learning rate.", DefaultValueFactory = _ => 1e-2 };
+        var mfacDamping = new Option<double>("--mfac-damping") { Description = "M-FAC damping lambda.", DefaultValueFactory = _ => 1e-3 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the tables." };
+        var cmd = new Command("mfac", "M-FAC optimizer against SGD with momentum and Adam on the digits MLP, and OBS pruning with M-FAC against magnitude pruning.")
+        {
+            data, epochs, hidden, mfacLr, mfacDamping, json,
+        };
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                string? path = p.GetValue(data);
+                if (path is null)
+                {
+                    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null && path is null; dir = dir.Parent)
+                    {
+                        string candidate = Path.Combine(dir.FullName, "..", "shared", "data", "datasets", "digits.csv.gz");
+                        if (File.Exists(candidate)) path = Path.GetFullPath(candidate);
+                    }
+                    if (path is null) throw new CliUsageException("--data: digits.csv.gz not found under ../shared/data; give --data PATH");
+                }
+                CliHelpers.RequireFile(path, "--data");
+                var csv = Solvers.Sparse.Csv.Read(path);
+                int n = csv.Labels.Length, f = csv.Features.GetLength(1);
+                // Pixel values 0..16 scaled to [0, 1]; a seeded 80/20 split.
+                var order = Enumerable.Range(0, n).OrderBy(k => Solvers.Sketching.CounterRandom.Bits(7, (ulong)k)).ToArray();
+                int nTest = n / 5;
+                double[,] Rows(IEnumerable<int> idx)
+                {
+                    var list = idx.ToArray();
+                    var r = new double[list.Length, f];
+                    for (int i = 0; i < list.Length; i++) for (int c = 0; c < f; c++) r[i, c] = csv.Features[list[i], c] / 16.0;
+                    return r;
+                }
+                var testIdx = order.Take(nTest).ToArray();
+                var trainIdx = order.Skip(nTest).ToArray();
+                var trainX = Rows(trainIdx);
+                var trainY = trainIdx.Select(k => (int)csv.Labels[k]).ToArray();
+                var testX = Rows(testIdx);
+                var testY = testIdx.Select(k => (int)csv.Labels[k]).ToArray();
+                var curves = MfacBench.TrainDigits(trainX, trainY, p.GetValue(hidden), p.GetValue(epochs), 32, 1, p.GetValue(mfacLr), p.GetValue(mfacDamping), stderr);
+                var pruning = MfacBench.PruneDigits(trainX, trainY, testX, testY, p.GetValue(hidden), 1, [0.5, 0.75, 0.9], stderr, out double dense);
+                var result = new
+                {
+                    data = path, trainSamples = trainY.Length, testSamples = testY.Length, hidden = p.GetValue(hidden),
+                    parameters = new Solvers.Models.Mlp(f, p.GetValue(hidden), 10).ParameterCount,
+                    trainingLoss = curves, denseTestAccuracy = dense,
+                    pruning = pruning.Select(r => new { sparsity = r.Sparsity, magnitudeTestAccuracy = r.Magnitude, obsTestAccuracy = r.Obs }).ToList(),
+                };
+                if (p.GetValue(json)) Comparisons.WriteJson(result, stdout);
+                else
+                {
+                    var console = CliHelpers.ConsoleFor(stdout);
+                    var inv = System.Globalization.CultureInfo.InvariantCulture;
+                    var t = new Spectre.Console.Table().Title("training loss (mean cross-entropy) by epoch").AddColumn("epoch");
+                    foreach (var name in curves.Keys) t.AddColumn(new Spectre.Console.TableColumn(Spectre.Console.Markup.Escape(name)).RightAligned());
+                    int epochsRun = curves.Values.First().Length;
+                    for (int e = 0; e < epochsRun; e++) t.AddRow(new[] { e.ToString(inv) }.Concat(curves.Values.Select(c => c[e].ToString("F4", inv))).ToArray());
+                    console.Write(t);
+                    var pt = new Spectre.Console.Table().Title(Spectre.Console.Markup.Escape($"pruning the MLP's weights (dense test accuracy {dense:P2})"))
+                        .AddColumn("sparsity").AddColumn("magnitude").AddColumn("OBS + M-FAC");
+                    foreach (var r in pruning) pt.AddRow(r.Sparsity.ToString("P0", inv), r.Magnitude.ToString("P2", inv), r.Obs.ToString("P2", inv));
+                    console.Write(pt);
                 }
                 stdout.Flush();
                 return ExitCodes.Success;
@@ -285,6 +425,7 @@ public static class Program
         bench.Add(BuildBenchAmg(stdout, stderr, cancellationToken));
         bench.Add(BuildBenchNewton(stdout, stderr, cancellationToken));
         bench.Add(BuildBenchRelu(stdout, stderr, cancellationToken));
+        bench.Add(BuildBenchMfac(stdout, stderr));
         return bench;
     }
 

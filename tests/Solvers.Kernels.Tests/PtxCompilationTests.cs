@@ -47,5 +47,13 @@ public sealed class PtxCompilationTests
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.GaussianSketchApplyTranspose) && !e.ExplicitlyGrouped);
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.ReluMaskedForward) && !e.ExplicitlyGrouped);
         Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == nameof(IlgpuKernels.ReluMaskedBackward) && !e.ExplicitlyGrouped);
+        foreach (string dense in new[]
+        {
+            nameof(IlgpuKernels.DenseRowsTimesPartials), nameof(IlgpuKernels.DenseRowsTimesFinish),
+            nameof(IlgpuKernels.DenseRowsTransposeTimes), nameof(IlgpuKernels.DenseSetRow),
+            nameof(IlgpuKernels.DenseRowsTimesPartialsSingle), nameof(IlgpuKernels.DenseRowsTimesFinishSingle),
+            nameof(IlgpuKernels.DenseRowsTransposeTimesSingle), nameof(IlgpuKernels.DenseSetRowSingle),
+        })
+            Assert.Contains(IlgpuKernels.EntryPoints, e => e.Method.Name == dense && !e.ExplicitlyGrouped);
     }
 }

@@ -120,6 +120,12 @@ public abstract class Backend : IDisposable
     public abstract IReluKernels Relu { get; }
 
     /// <summary>
+    /// Products of a tall-skinny row-major k x d matrix (k small, d large) with vectors, and the write of one of its
+    /// rows: the dense algebra of M-FAC's gradient window, in double and in float.
+    /// </summary>
+    public abstract IDenseKernels Dense { get; }
+
+    /// <summary>
     /// How many iterations an iterative solver should run between reads of its device scalars: 1 where a read is
     /// free (the CPU), more where each read is a synchronisation with the device (a GPU), which bounds how late a
     /// solver notices convergence or cancellation.
@@ -133,6 +139,17 @@ public abstract class Backend : IDisposable
     public DeviceVector Upload(ReadOnlySpan<double> data)
     {
         var v = Allocate(data.Length);
+        v.CopyFrom(data);
+        return v;
+    }
+
+    /// <summary>Allocates a zero-filled single-precision vector of the given length.</summary>
+    public abstract DeviceVectorSingle AllocateSingle(int length);
+
+    /// <summary>Copies host single-precision data into a new device vector.</summary>
+    public DeviceVectorSingle Upload(ReadOnlySpan<float> data)
+    {
+        var v = AllocateSingle(data.Length);
         v.CopyFrom(data);
         return v;
     }

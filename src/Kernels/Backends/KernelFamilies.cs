@@ -83,6 +83,15 @@ internal static class KernelChecks
         return t;
     }
 
+    /// <summary>The single-precision vector as this backend's own type, or an error naming the backend it belongs to.</summary>
+    public static T Own<T>(Backend backend, DeviceVectorSingle v, string name) where T : DeviceVectorSingle
+    {
+        ArgumentNullException.ThrowIfNull(v, name);
+        if (v is not T t || !ReferenceEquals(v.Backend, backend))
+            throw new ArgumentException($"{name} belongs to backend {v.Backend.Name}, not {backend.Name}.", name);
+        return t;
+    }
+
     /// <summary>The matrix as this backend's own type, or an error naming the backend it belongs to.</summary>
     public static T OwnMatrix<T>(Backend backend, DeviceCsr a) where T : DeviceCsr
     {

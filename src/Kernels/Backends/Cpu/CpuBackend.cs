@@ -24,6 +24,26 @@ internal sealed class CpuVector : DeviceVector
     }
 }
 
+/// <summary>A single-precision vector in host memory, for the <see cref="CpuBackend"/>.</summary>
+internal sealed class CpuVectorSingle : DeviceVectorSingle
+{
+    public CpuVectorSingle(Backend backend, int length) : base(backend, length) => Data = new float[length];
+
+    public float[] Data { get; }
+
+    public override void CopyFrom(ReadOnlySpan<float> source)
+    {
+        CheckLength(source.Length, nameof(source));
+        source.CopyTo(Data);
+    }
+
+    public override void CopyTo(Span<float> destination)
+    {
+        CheckLength(destination.Length, nameof(destination));
+        Data.CopyTo(destination);
+    }
+}
+
 /// <summary>A CSR matrix for the <see cref="CpuBackend"/>, with row blocks balanced by work.</summary>
 internal sealed class CpuCsr : DeviceCsr
 {
@@ -73,6 +93,7 @@ internal sealed class CpuBackend : Backend
     private readonly CpuSor _sor;
     private readonly CpuSketch _sketch;
     private readonly CpuRelu _relu;
+    private readonly CpuDense _dense;
 
     public CpuBackend(BackendOptions options)
     {
@@ -84,6 +105,7 @@ internal sealed class CpuBackend : Backend
         _sor = new CpuSor(this);
         _sketch = new CpuSketch(this);
         _relu = new CpuRelu(this);
+        _dense = new CpuDense(this);
     }
 
     public ParallelOptions Parallelism { get; }
@@ -97,11 +119,18 @@ internal sealed class CpuBackend : Backend
     public override ISorKernels Sor => _sor;
     public override ISketchKernels Sketch => _sketch;
     public override IReluKernels Relu => _relu;
+    public override IDenseKernels Dense => _dense;
 
     public override DeviceVector Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         return new CpuVector(this, length);
+    }
+
+    public override DeviceVectorSingle AllocateSingle(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new CpuVectorSingle(this, length);
     }
 
     public override DeviceCsr Upload(CsrMatrix matrix)

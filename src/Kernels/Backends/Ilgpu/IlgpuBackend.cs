@@ -40,6 +40,39 @@ internal sealed class IlgpuVector : DeviceVector
     }
 }
 
+/// <summary>A single-precision vector in ILGPU accelerator memory.</summary>
+internal sealed class IlgpuVectorSingle : DeviceVectorSingle
+{
+    public IlgpuVectorSingle(IlgpuBackend backend, int length) : base(backend, length)
+    {
+        Buffer = backend.Accelerator.Allocate1D<float>(Math.Max(length, 1));
+        View = Buffer.View.AsContiguous().SubView(0, length);
+        if (length > 0) View.MemSetToZero();
+    }
+
+    public MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; }
+    public ArrayView<float> View { get; }
+
+    public override void CopyFrom(ReadOnlySpan<float> source)
+    {
+        CheckLength(source.Length, nameof(source));
+        if (Length > 0) View.CopyFromCPU(source);
+    }
+
+    public override void CopyTo(Span<float> destination)
+    {
+        CheckLength(destination.Length, nameof(destination));
+        if (Length == 0) return;
+        ((IlgpuBackend)Backend).Synchronize();
+        View.CopyToCPU(destination);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Buffer.Dispose();
+    }
+}
+
 /// <summary>A CSR matrix in ILGPU accelerator memory, with the SpMV variant chosen for its row lengths.</summary>
 internal sealed class IlgpuCsr : DeviceCsr
 {
@@ -98,6 +131,7 @@ internal sealed class IlgpuBackend : Backend
     private readonly IlgpuSor _sor;
     private readonly IlgpuSketch _sketch;
     private readonly IlgpuRelu _relu;
+    private readonly IlgpuDense _dense;
     private readonly BackendOptions _options;
 
     private IlgpuBackend(Context context, Accelerator accelerator, BackendKind kind, BackendOptions options)
@@ -121,6 +155,7 @@ internal sealed class IlgpuBackend : Backend
         _sor = new IlgpuSor(this);
         _sketch = new IlgpuSketch(this);
         _relu = new IlgpuRelu(this);
+        _dense = new IlgpuDense(this);
     }
 
     public Accelerator Accelerator { get; }
@@ -137,6 +172,7 @@ internal sealed class IlgpuBackend : Backend
     public override ISorKernels Sor => _sor;
     public override ISketchKernels Sketch => _sketch;
     public override IReluKernels Relu => _relu;
+    public override IDenseKernels Dense => _dense;
 
     // A read of device scalars is a synchronisation. The emulator reads more often than a GPU, but not every
     // iteration, so that CPU-only CI exercises the deferred convergence test too.
@@ -146,6 +182,12 @@ internal sealed class IlgpuBackend : Backend
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         return new IlgpuVector(this, length);
+    }
+
+    public override DeviceVectorSingle AllocateSingle(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new IlgpuVectorSingle(this, length);
     }
 
     public override DeviceCsr Upload(CsrMatrix matrix)
@@ -178,6 +220,7 @@ internal sealed class IlgpuBackend : Backend
     {
         if (!disposing) return;
         Partials.Dispose();
+        _dense.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
     }
@@ -328,5 +371,21 @@ internal sealed class IlgpuBackend : Backend
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(IlgpuKernels.ReluMaskedForward);
         public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int> ReluMaskedBackward =
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int>(IlgpuKernels.ReluMaskedBackward);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int> DenseRowsTimesPartials =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(IlgpuKernels.DenseRowsTimesPartials);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int> DenseRowsTimesFinish =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.DenseRowsTimesFinish);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int> DenseRowsTransposeTimes =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(IlgpuKernels.DenseRowsTransposeTimes);
+        public readonly Action<Index1D, ArrayView<double>, ArrayView<double>, int> DenseSetRow =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(IlgpuKernels.DenseSetRow);
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> DenseRowsTimesPartialsSingle =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.DenseRowsTimesPartialsSingle);
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int> DenseRowsTimesFinishSingle =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.DenseRowsTimesFinishSingle);
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> DenseRowsTransposeTimesSingle =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.DenseRowsTransposeTimesSingle);
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int> DenseSetRowSingle =
+            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.DenseSetRowSingle);
     }
 }

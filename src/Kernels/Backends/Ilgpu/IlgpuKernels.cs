@@ -394,6 +394,71 @@ internal static class IlgpuKernels
         y[e] = s;
     }
 
+    // ---- Tall-skinny dense products: G k x d row-major ------------------------------------------------------
+    // G x is two passes: thread t = i parts + p sums columns p, p + parts, ... of row i (neighbouring threads read
+    // neighbouring columns, so loads coalesce), then one thread per row adds its parts in order. The float twins
+    // accumulate in float. Offsets into G are long because a strided column index may pass int.MaxValue.
+
+    /// <summary>partials[i parts + p] = sum over j = p, p + parts, ... &lt; d in order of g[i d + j] x[j].</summary>
+    public static void DenseRowsTimesPartials(Index1D t, ArrayView<double> g, ArrayView<double> x, ArrayView<double> partials, int d, int parts)
+    {
+        int i = t / parts, p = t - i * parts;
+        long row = (long)i * d;
+        double s = 0.0;
+        for (long j = p; j < d; j += parts) s += g[row + j] * x[j];
+        partials[t] = s;
+    }
+
+    /// <summary>y_i = the parts of row i added in order.</summary>
+    public static void DenseRowsTimesFinish(Index1D i, ArrayView<double> partials, ArrayView<double> y, int parts)
+    {
+        long first = (long)(int)i * parts;
+        double s = partials[first];
+        for (int p = 1; p < parts; p++) s += partials[first + p];
+        y[i] = s;
+    }
+
+    /// <summary>x_j = sum over i in order of c_i g[i d + j].</summary>
+    public static void DenseRowsTransposeTimes(Index1D j, ArrayView<double> g, ArrayView<double> c, ArrayView<double> x, int k, int d)
+    {
+        double s = 0.0;
+        for (int i = 0; i < k; i++) s += c[i] * g[(long)i * d + j];
+        x[j] = s;
+    }
+
+    /// <summary>g[offset + j] = source[j]: the write of one row, offset = row d.</summary>
+    public static void DenseSetRow(Index1D j, ArrayView<double> g, ArrayView<double> source, int offset) => g[offset + j] = source[j];
+
+    /// <summary>Single-precision <see cref="DenseRowsTimesPartials"/>, accumulating in float.</summary>
+    public static void DenseRowsTimesPartialsSingle(Index1D t, ArrayView<float> g, ArrayView<float> x, ArrayView<float> partials, int d, int parts)
+    {
+        int i = t / parts, p = t - i * parts;
+        long row = (long)i * d;
+        float s = 0.0f;
+        for (long j = p; j < d; j += parts) s += g[row + j] * x[j];
+        partials[t] = s;
+    }
+
+    /// <summary>Single-precision <see cref="DenseRowsTimesFinish"/>.</summary>
+    public static void DenseRowsTimesFinishSingle(Index1D i, ArrayView<float> partials, ArrayView<float> y, int parts)
+    {
+        long first = (long)(int)i * parts;
+        float s = partials[first];
+        for (int p = 1; p < parts; p++) s += partials[first + p];
+        y[i] = s;
+    }
+
+    /// <summary>Single-precision <see cref="DenseRowsTransposeTimes"/>, accumulating in float.</summary>
+    public static void DenseRowsTransposeTimesSingle(Index1D j, ArrayView<float> g, ArrayView<float> c, ArrayView<float> x, int k, int d)
+    {
+        float s = 0.0f;
+        for (int i = 0; i < k; i++) s += c[i] * g[(long)i * d + j];
+        x[j] = s;
+    }
+
+    /// <summary>Single-precision <see cref="DenseSetRow"/>.</summary>
+    public static void DenseSetRowSingle(Index1D j, ArrayView<float> g, ArrayView<float> source, int offset) => g[offset + j] = source[j];
+
     /// <summary>Every kernel entry point and whether it is explicitly grouped (for compile checks).</summary>
     public static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> EntryPoints { get; } = Discover();
 

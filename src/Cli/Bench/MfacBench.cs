@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Text.Json.Serialization;
+using MatrixD = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+using MatrixF = MathNet.Numerics.LinearAlgebra.Matrix<float>;
+using VectorD = MathNet.Numerics.LinearAlgebra.Vector<double>;
+using VectorF = MathNet.Numerics.LinearAlgebra.Vector<float>;
+using Solvers.Mfac;
+using Solvers.Models;
+using Solvers.Sketching;
+using Spectre.Console;
+
+namespace Solvers.Cli.Bench;
+
+/// <summary>What <c>solvers mfac-bench</c> measured for one (d, m, precision).</summary>
+internal sealed record MfacBenchResult
+{
+    [JsonPropertyName("d")] public required int D { get; init; }
+    [JsonPropertyName("m")] public required int M { get; init; }
+    [JsonPropertyName("precision")] public required string Precision { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    [JsonPropertyName("streamGBps")] public required double StreamGBps { get; init; }
+    [JsonPropertyName("setupSeconds")] public required double SetupSeconds { get; init; }
+    [JsonPropertyName("ihvpSeconds")] public required double IhvpSeconds { get; init; }
+    [JsonPropertyName("memoryBoundSeconds")] public required double MemoryBoundSeconds { get; init; }
+    [JsonPropertyName("ratioToMemoryBound")] public required double RatioToMemoryBound { get; init; }
+    [JsonPropertyName("mathnetSeconds")] public required double? MathnetSeconds { get; init; }
+    [JsonPropertyName("speedupOverMathnet")] public required double? SpeedupOverMathnet { get; init; }
+    [JsonPropertyName("mathnetMaxRelativeDifference")] public required double? MathnetMaxRelativeDifference { get; init; }
+    [JsonPropertyName("updateSeconds")] public required double UpdateSeconds { get; init; }
+    [JsonPropertyName("diagonalSeconds")] public required double DiagonalSeconds { get; init; }
+}
+
+/// <summary>
+/// <c>solvers mfac-bench</c>: F^-1 x against the memory bound (the m x d buffer read twice, at the STREAM triad
+/// rate measured in the same run) and against a straightforward MathNet Woodbury product; the sliding window's
+/// update; cost growth; the optimizer and pruning figures on the digits MLP.
+/// </summary>
+internal static class MfacBench
+{
+    /// <summary>Uniform(-1, 1) gradients from the counter-based generator (cheap enough for 10^8 entries).</summary>
+    private static T[] Gradients<T>(int m, int d, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = new T[(long)m * d];
+        Parallel.For(0, m, i =>
+        {
+            for (int j = 0; j < d; j++) g[(long)i * d + j] = T.CreateTruncating(2 * CounterRandom.Uniform(seed, (ulong)i * (ulong)d + (ulong)j) - 1);
+        });
+        return g;
+    }
+
+    private static double Best(int rounds, Action action)
+    {
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < rounds; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    public static MfacBenchResult Run(int d, int m, bool single, int threads, bool mathnet, TextWriter log)
+        => single ? Run<float>(d, m, threads, mathnet, log) : Run<double>(d, m, threads, mathnet, log);
+
+    private static MfacBenchResult Run<T>(int d, int m, int threads, bool mathnet, TextWriter log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double stream = Comparisons.StreamTriadGBps(threads, log);
+        var options = new MfacOptions { WindowSize = m, Lambda = 1e-2 };
+        log.WriteLine($"  generating {m} x {d} gradients ({typeof(T).Name})...");
+        var g = Gradients<T>(m, d, 1);
+        var x = Gradients<T>(1, d, 2);
+        var y = new T[d];
+        var clock = Stopwatch.StartNew();
+        var inverse = new StaticMfac<T>(g, d, options);
+        double setup = clock.Elapsed.TotalSeconds;
+        inverse.InverseTimes(x, y);
+        double ihvp = Best(5, () => inverse.InverseTimes(x, y));
+        double bytes = 2.0 * m * d * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        double bound = bytes / (stream * 1e9);
+        var diag = new T[d];
+        double diagonal = Best(2, () => inverse.InverseDiagonal(diag));
+        log.WriteLine($"  F^-1 x {ihvp * 1e3:F2} ms, memory bound {bound * 1e3:F2} ms ({bytes / 1e9:F2} GB at {stream:F1} GB/s); setup {setup:F2} s");
+
+        // The sliding window, full: one push (Gram row + m^3 recursion).
+        var window = new SlidingMfac<T>(d, options);
+        for (int i = 0; i < m; i++) window.Push(g.AsSpan((int)((long)i * d % ((long)m * d)), d));
+        int next = 0;
+        double update = Best(3, () => window.Push(g.AsSpan(next++ % m * d, d)));
+        log.WriteLine($"  sliding-window update {update * 1e3:F2} ms");
+
+        double? mathnetSeconds = null, difference = null;
+        if (mathnet)
+        {
+            // Straightforward Woodbury with MathNet dense matrices, in the same precision:
+            // F^-1 x = x/lambda - G' (m lambda I + G G')^-1 G x / lambda, with the small inverse formed once.
+            if (typeof(T) == typeof(double))
+            {
+                var gm = MatrixD.Build.Dense(m, d, (i, j) => double.CreateTruncating(g[(long)i * d + j]));
+                var small = (m * options.Lambda * MatrixD.Build.DenseIdentity(m) + gm * gm.Transpose()).Inverse();
+                var xv = VectorD.Build.Dense(d, j => double.CreateTruncating(x[j]));
+                VectorD r = xv;
+                mathnetSeconds = Best(3, () => r = (xv - gm.TransposeThisAndMultiply(small * (gm * xv))) / options.Lambda);
+                difference = Enumerable.Range(0, d).Max(j => Math.Abs(r[j] - double.CreateTruncating(y[j]))) / r.AbsoluteMaximum();
+            }
+            else
+            {
+                var gm = MatrixF.Build.Dense(m, d, (i, j) => float.CreateTruncating(g[(long)i * d + j]));
+                var small = (m * (float)options.Lambda * MatrixF.Build.DenseIdentity(m) + gm * gm.Transpose()).Inverse();
+                var xv = VectorF.Build.Dense(d, j => float.CreateTruncating(x[j]));
+                VectorF r = xv;
+                mathnetSeconds = Best(3, () => r = (xv - gm.TransposeThisAndMultiply(small * (gm * xv))) / (float)options.Lambda);
+                difference = Enumerable.Range(0, d).Max(j => Math.Abs(r[j] - float.CreateTruncating(y[j]))) / r.AbsoluteMaximum();
+            }
+            log.WriteLine($"  MathNet Woodbury {mathnetSeconds * 1e3:F2} ms ({mathnetSeconds / ihvp:F1}x ours), max relative difference {difference:E1}");
+        }
+        return new MfacBenchResult
+        {
+            D = d, M = m, Precision = typeof(T) == typeof(float) ? "float" : "double", Threads = threads, StreamGBps = stream, SetupSeconds = setup,
+            IhvpSeconds = ihvp, MemoryBoundSeconds = bound, RatioToMemoryBound = ihvp / bound, MathnetSeconds = mathnetSeconds,
+            SpeedupOverMathnet = mathnetSeconds / ihvp, MathnetMaxRelativeDifference = difference, UpdateSeconds = update, DiagonalSeconds = diagonal,
+        };
+    }
+
+    public static void Print(MfacBenchResult r)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var t = new Table().Title(Markup.Escape($"M-FAC, d = {r.D}, m = {r.M}, {r.Precision}, {r.Threads} threads")).AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        t.AddRow("STREAM triad", $"{r.StreamGBps.ToString("F1", inv)} GB/s");
+        t.AddRow("setup (Gram + recursion)", $"{r.SetupSeconds.ToString("F3", inv)} s");
+        t.AddRow("F^-1 x", $"{(r.IhvpSeconds * 1e3).ToString("F2", inv)} ms");
+        t.AddRow("memory bound (2 passes over m x d)", $"{(r.MemoryBoundSeconds * 1e3).ToString("F2", inv)} ms ({r.RatioToMemoryBound.ToString("F2", inv)}x)");
+        if (r.MathnetSeconds is { } mn)
+            t.AddRow("MathNet Woodbury", $"{(mn * 1e3).ToString("F2", inv)} ms ({r.SpeedupOverMathnet?.ToString("F1", inv)}x slower; difference {r.MathnetMaxRelativeDifference?.ToString("E1", inv)})");
+        t.AddRow("sliding-window update", $"{(r.UpdateSeconds * 1e3).ToString("F2", inv)} ms");
+        t.AddRow("whole diagonal of F^-1", $"{(r.DiagonalSeconds * 1e3).ToString("F2", inv)} ms");
+        AnsiConsole.Write(t);
+    }
+
+    /// <summary>Training loss per epoch of the digits MLP for M-FAC, SGD with momentum and Adam, same mini-batches.</summary>
+    public static IReadOnlyDictionary<string, double[]> TrainDigits(double[,] x, int[] labels, int hidden, int epochs, int batch, int seed, double mfacLearningRate, double mfacDamping, TextWriter log)
+    {
+        var mlp = new Mlp(x.GetLength(1), hidden, labels.Max() + 1);
+        var optimizers = new IGradientTransformation[]
+        {
+            new MfacOptimizer(new MfacOptions { WindowSize = 32, Lambda = mfacDamping }, LearningRate: mfacLearningRate, Momentum: 0.0),
+            new SgdMomentum(LearningRate: 0.05, Momentum: 0.9),
+            new Adam(LearningRate: 3e-3),
+        };
+        var curves = new Dictionary<string, double[]>();
+        int n = labels.Length;
+        foreach (var opt in optimizers)
+        {
+            var w = mlp.Initialize(seed);
+            var state = opt.Init(w);
+            var g = new double[w.Length];
+            var u = new double[w.Length];
+            var curve = new double[epochs + 1];
+            curve[0] = mlp.LossAndGradient(w, x, labels, Span<double>.Empty);
+            for (int e = 1; e <= epochs; e++)
+            {
+                var order = Enumerable.Range(0, n).OrderBy(k => CounterRandom.Bits((ulong)(seed * 1000 + e), (ulong)k)).ToArray();
+                for (int b0 = 0; b0 + batch <= n; b0 += batch)
+                {
+                    mlp.LossAndGradient(w, x, labels, g, new ArraySegment<int>(order, b0, batch));
+                    opt.Update(g, state, w, u);
+                    for (int i = 0; i < w.Length; i++) w[i] += u[i];
+                }
+                curve[e] = mlp.LossAndGradient(w, x, labels, Span<double>.Empty);
+            }
+            log.WriteLine($"  {opt.Name}: loss {curve[0]:F4} -> {curve[^1]:F4} after {epochs} epochs");
+            curves[opt.Name] = curve;
+        }
+        return curves;
+    }
+
+    /// <summary>
+    /// Test accuracy of a trained digits MLP after pruning its weight matrices (biases kept) to each sparsity, by
+    /// magnitude and by OBS with the M-FAC inverse Fisher from mini-batch gradients.
+    /// </summary>
+    public static IReadOnlyList<(double Sparsity, double Magnitude, double Obs)> PruneDigits(double[,] trainX, int[] trainY, double[,] testX, int[] testY,
+        int hidden, int seed, double[] sparsities, TextWriter log, out double denseAccuracy)
+    {
+        var mlp = new Mlp(trainX.GetLength(1), hidden, trainY.Max() + 1);
+        var w = mlp.Initialize(seed);
+        var adam = new Adam(LearningRate: 3e-3);
+        var state = adam.Init(w);
+        var g = new double[w.Length];
+        var u = new double[w.Length];
+        int n = trainY.Length;
+        const int batch = 32;
+        for (int e = 1; e <= 40; e++)
+        {
+            var order = Enumerable.Range(0, n).OrderBy(k => CounterRandom.Bits((ulong)(seed + e), (ulong)k)).ToArray();
+            for (int b0 = 0; b0 + batch <= n; b0 += batch)
+            {
+                mlp.LossAndGradient(w, trainX, trainY, g, new ArraySegment<int>(order, b0, batch));
+                adam.Update(g, state, w, u);
+                for (int i = 0; i < w.Length; i++) w[i] += u[i];
+            }
+        }
+        denseAccuracy = mlp.Accuracy(w, testX, testY);
+        log.WriteLine($"  dense MLP: test accuracy {denseAccuracy:P2}");
+        var isBias = new bool[w.Length];
+        int d = mlp.Inputs, h = mlp.Hidden, c = mlp.Classes;
+        for (int j = 0; j < h; j++) isBias[h * d + j] = true;
+        for (int q = 0; q < c; q++) isBias[h * d + h + c * h + q] = true;
+        var batches = Enumerable.Range(0, n).OrderBy(k => CounterRandom.Bits((ulong)(seed + 999), (ulong)k)).ToArray();
+        var rows = new List<(double, double, double)>();
+        foreach (double sparsity in sparsities)
+        {
+            var wm = (double[])w.Clone();
+            Pruning.Magnitude(wm, sparsity, isBias);
+            var wo = (double[])w.Clone();
+            Pruning.OptimalBrainSurgeon(wo, (weights, i, grad) =>
+                mlp.LossAndGradient(weights, trainX, trainY, grad, new ArraySegment<int>(batches, i * 16 % (n - 16), 16)),
+                new PruningOptions { TargetSparsity = sparsity, Steps = 8, Protected = isBias, Fisher = new MfacOptions { WindowSize = 64, Lambda = 1e-4 } });
+            double am = mlp.Accuracy(wm, testX, testY), ao = mlp.Accuracy(wo, testX, testY);
+            log.WriteLine($"  sparsity {sparsity:P0}: magnitude {am:P2}, OBS + M-FAC {ao:P2}");
+            rows.Add((sparsity, am, ao));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Numerics;
+
+namespace Solvers.Mfac;
+
+/// <summary>
+/// The inverse of the damped empirical Fisher F = lambda I + (1/m) sum_i g_i g_i' of m fixed gradients of
+/// dimension d, applied matrix-free (M-FAC, Frantar, Kurtic and Alistarh, NeurIPS 2021, static algorithm).
+/// Construction costs O(d m^2 + m^3): the Gram matrix G G', the recursive Sherman-Morrison coefficients in double,
+/// and the mixed rows U = W G with F^-1 = I/lambda - U' U, which replace the gradients (same m x d storage).
+/// Products then cost O(d m) and a diagonal entry O(m). Immutable, so safe to share between threads.
+/// </summary>
+/// <typeparam name="T">Storage and vector type, float or double; the m x m work is always in double.</typeparam>
+public sealed class StaticMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _mixed;
+    private readonly int[] _order;
+    private readonly double _invLambda;
+
+    /// <summary>Builds the inverse from m = <see cref="MfacOptions.WindowSize"/> gradients.</summary>
+    /// <param name="gradients">The gradients, row-major m x d: row i is g_i. Copied; not kept.</param>
+    /// <param name="dimension">d, the length of each gradient.</param>
+    /// <param name="options">Lambda and m.</param>
+    /// <exception cref="ArgumentException">The length is not m d, or an entry is NaN or infinite (the row and entry are named).</exception>
+    public StaticMfac(ReadOnlySpan<T> gradients, int dimension, MfacOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        int m = options.WindowSize;
+        if ((long)m * dimension != gradients.Length)
+            throw new ArgumentException($"Expected m x d = {m} x {dimension} = {(long)m * dimension} gradient entries, got {gradients.Length}.", nameof(gradients));
+        int bad = MfacCore.FirstNonFinite(gradients);
+        if (bad >= 0)
+            throw new ArgumentException($"Gradient {bad / dimension} has the non-finite entry {gradients[bad]} at index {bad % dimension}.", nameof(gradients));
+
+        Dimension = dimension;
+        Options = options;
+        _invLambda = 1 / options.Lambda;
+        _order = MfacCore.Identity(m);
+        var g = gradients.ToArray();
+        var gram = Gram(g, m, dimension);
+        var w = MfacCore.Coefficients(gram, m, options.Lambda, m);
+        _mixed = new T[g.Length];
+        MfacCore.Mix(w, g, _order, m, dimension, _invLambda, _mixed, Span<T>.Empty);
+    }
+
+    /// <summary>d, the length of the gradients and of the vectors multiplied.</summary>
+    public int Dimension { get; }
+
+    /// <summary>The options it was built with.</summary>
+    public MfacOptions Options { get; }
+
+    /// <summary>result = F^-1 x in O(d m): q = U x, then result = x / lambda - U' q. result may not overlap x.</summary>
+    /// <exception cref="ArgumentException">x or result does not have length d.</exception>
+    public void InverseTimes(ReadOnlySpan<T> x, Span<T> result)
+    {
+        CheckLength(x.Length, nameof(x));
+        CheckLength(result.Length, nameof(result));
+        int m = Options.WindowSize;
+        Span<double> q = m <= 256 ? stackalloc double[m] : new double[m];
+        MfacCore.RowDots(_mixed, _order, m, Dimension, x, q);
+        MfacCore.Combine(_mixed, _order, m, Dimension, _invLambda, q, x, result);
+    }
+
+    /// <summary>[F^-1]_kk = 1/lambda - sum_i U_ik^2 in O(m) (m strided reads of column k).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">k is outside [0, d).</exception>
+    public T InverseDiagonalEntry(int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, Dimension);
+        double sum = 0;
+        for (int i = 0, at = k; i < Options.WindowSize; i++, at += Dimension)
+        {
+            double u = double.CreateTruncating(_mixed[at]);
+            sum += u * u;
+        }
+        return T.CreateTruncating(_invLambda - sum);
+    }
+
+    /// <summary>The whole diagonal of F^-1 in O(d m).</summary>
+    /// <exception cref="ArgumentException">result does not have length d.</exception>
+    public void InverseDiagonal(Span<T> result)
+    {
+        CheckLength(result.Length, nameof(result));
+        MfacCore.DiagonalFromMixed(_mixed, Options.WindowSize, Dimension, _invLambda, result);
+    }
+
+    private void CheckLength(int length, string name)
+    {
+        if (length != Dimension) throw new ArgumentException($"Expected length d = {Dimension}, got {length}.", name);
+    }
+
+    /// <summary>G G' (m x m, double) from m (m + 1) / 2 dot products; each is one call, so the parallel order does not change the bits.</summary>
+    private static double[] Gram(T[] g, int m, int d)
+    {
+        var gram = new double[m * m];
+        void Row(int i)
+        {
+            var gi = new ReadOnlySpan<T>(g, i * d, d);
+            for (int j = 0; j <= i; j++) gram[i * m + j] = gram[j * m + i] = MfacCore.Dot(gi, new ReadOnlySpan<T>(g, j * d, d));
+        }
+        if ((long)d * m < MfacCore.ParallelThreshold) for (int i = 0; i < m; i++) Row(i);
+        else Parallel.For(0, m, Row);
+        return gram;
+    }
+}
