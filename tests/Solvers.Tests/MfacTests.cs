@@ -290,4 +290,82 @@ public class MfacTests
         sliding.InverseTimes(c.X, after);
         Assert.Equal(before, after);
     }
+
+    public static TheoryData<Solvers.Kernels.BackendKind> DeviceKinds => new() { Solvers.Kernels.BackendKind.Cpu, Solvers.Kernels.BackendKind.IlgpuCpu };
+
+    /// <summary>The device path (U uploaded once, products on the backend's Dense kernels) agrees with the host path.</summary>
+    [Theory]
+    [MemberData(nameof(DeviceKinds))]
+    public void StaticDevicePathMatchesHost(Solvers.Kernels.BackendKind kind)
+    {
+        const int d = 300, m = 8;
+        var c = Get(d, m);
+        using var b = Solvers.Kernels.Backend.Create(kind);
+        var deviceOptions = Options(m) with { Backend = b };
+        Assert.NotEqual(Options(m), deviceOptions);
+        Assert.Equal(deviceOptions, Options(m) with { Backend = b });
+
+        var host = new StaticMfac<double>(c.Last, d, Options(m));
+        using var device = new StaticMfac<double>(c.Last, d, deviceOptions);
+        var y = new double[d];
+        var z = new double[d];
+        host.InverseTimes(c.X, y);
+        device.InverseTimes(c.X, z);
+        Assert.InRange(RelativeError(z, y), 0, 1e-12);
+        device.InverseTimes(c.X, z); // buffers are reused
+        Assert.InRange(RelativeError(z, y), 0, 1e-12);
+
+        var lastF = c.Last.Select(v => (float)v).ToArray();
+        var xF = c.X.Select(v => (float)v).ToArray();
+        var hostF = new StaticMfac<float>(lastF, d, Options(m));
+        using var deviceF = new StaticMfac<float>(lastF, d, deviceOptions);
+        var yF = new float[d];
+        var zF = new float[d];
+        hostF.InverseTimes(xF, yF);
+        deviceF.InverseTimes(xF, zF);
+        Assert.InRange(RelativeError(zF.Select(v => (double)v).ToArray(), yF.Select(v => (double)v).ToArray()), 0, 1e-5);
+    }
+
+    /// <summary>The sliding window mirrored slot for slot on the backend agrees with the host path after the ring wraps (2m + 3 pushes), and before it fills.</summary>
+    [Theory]
+    [MemberData(nameof(DeviceKinds))]
+    public void SlidingDevicePathMatchesHostAfterWrap(Solvers.Kernels.BackendKind kind)
+    {
+        const int d = 300, m = 8, pushes = 2 * m + 3;
+        var c = Get(d, m);
+        using var b = Solvers.Kernels.Backend.Create(kind);
+        var deviceOptions = Options(m) with { Backend = b };
+
+        var host = new SlidingMfac<double>(d, Options(m));
+        using var device = new SlidingMfac<double>(d, deviceOptions);
+        var hostF = new SlidingMfac<float>(d, Options(m));
+        using var deviceF = new SlidingMfac<float>(d, deviceOptions);
+        var xF = c.X.Select(v => (float)v).ToArray();
+        var y = new double[d];
+        var z = new double[d];
+        var yF = new float[d];
+        var zF = new float[d];
+        void Compare()
+        {
+            host.InverseTimes(c.X, y);
+            device.InverseTimes(c.X, z);
+            Assert.InRange(RelativeError(z, y), 0, 1e-12);
+            hostF.InverseTimes(xF, yF);
+            deviceF.InverseTimes(xF, zF);
+            Assert.InRange(RelativeError(zF.Select(v => (double)v).ToArray(), yF.Select(v => (double)v).ToArray()), 0, 1e-5);
+        }
+        Compare(); // empty window: x / lambda
+        for (int i = 0; i < pushes; i++)
+        {
+            var g = c.Sequence.AsSpan(i * d, d);
+            host.Push(g);
+            device.Push(g);
+            var gF = c.Sequence.Skip(i * d).Take(d).Select(v => (float)v).ToArray();
+            hostF.Push(gF);
+            deviceF.Push(gF);
+            if (i == 2 || i == m + 1) Compare(); // partly filled, and wrapped once
+        }
+        Assert.Equal(m, device.Count);
+        Compare();
+    }
 }

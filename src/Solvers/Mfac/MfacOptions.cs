@@ -1,3 +1,5 @@
+using Solvers.Kernels;
+
 namespace Solvers.Mfac;
 
 /// <summary>
@@ -22,4 +24,11 @@ public sealed record MfacOptions
     /// products O(d m), so m in the hundreds to a few thousands keeps the m x m work below the length-d work.
     /// </summary>
     public int WindowSize { get => _windowSize; init => _windowSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(WindowSize), value, "WindowSize (m) must be at least 1."); }
+
+    /// <summary>
+    /// Backend whose Dense kernels run the length-d products; null = the host path with TensorPrimitives. The
+    /// solvers keep their host copies (for the diagonal and the Gram matrix) and mirror the m x d storage on it;
+    /// they do not own the backend, which must outlive them. Dispose them to free the device buffers.
+    /// </summary>
+    public Backend? Backend { get; init; }
 }

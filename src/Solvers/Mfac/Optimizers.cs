@@ -4,10 +4,22 @@ namespace Solvers.Mfac;
 /// An optimizer's state. Optimizers here keep large buffers (M-FAC's gradient window), so <see cref="IGradientTransformation.Update"/>
 /// updates the state in place and returns the same object rather than a copy.
 /// </summary>
-public abstract class OptimizerState
+public abstract class OptimizerState : IDisposable
 {
     /// <summary>Updates taken so far.</summary>
     public long Step { get; internal set; }
+
+    /// <summary>Frees device buffers the state holds (M-FAC's window when its options name a backend); a no-op otherwise.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees what the derived state holds.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }
 
 /// <summary>
@@ -130,6 +142,11 @@ public sealed record MfacOptimizer(MfacOptions Fisher, double LearningRate = 1e-
         public double[] Velocity { get; } = new double[n];
         public double[] Direction { get; } = new double[n];
         public double[] Decayed { get; } = new double[n];
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) Window.Dispose();
+        }
     }
 
     /// <inheritdoc/>

@@ -60,7 +60,7 @@ public static class Pruning
             int count = target - done;
             if (count <= 0) continue;
             for (int i = 0; i < m; i++) gradients(weights, i, g.AsSpan(i * d, d));
-            var fisher = new StaticMfac<double>(g, d, options.Fisher);
+            using var fisher = new StaticMfac<double>(g, d, options.Fisher);
             fisher.InverseDiagonal(diagonal);
             var order = Enumerable.Range(0, d).Where(k => !pruned[k] && !isProtected[k])
                 .OrderBy(k => weights[k] * weights[k] / (2 * diagonal[k])).ThenBy(k => k).Take(count).ToArray();

@@ -7,14 +7,17 @@ namespace Solvers.Mfac;
 /// gradients (M-FAC, Frantar, Kurtic and Alistarh, NeurIPS 2021, sliding-window algorithm), applied matrix-free.
 /// The gradients sit in a ring buffer with their Gram matrix G G' kept up to date, so a push costs one new
 /// row of it (O(d m)) plus the O(m^3) recursion redone in ring order, oldest first, and a product O(d m + m^2).
-/// Not thread-safe: a push must not overlap any other call.
+/// Not thread-safe: a push must not overlap any other call. With <see cref="MfacOptions.Backend"/> set, the ring
+/// buffer is mirrored slot for slot on the backend and the length-d products run on its Dense kernels; dispose to
+/// free device buffers when Backend is set (a no-op otherwise).
 /// </summary>
 /// <typeparam name="T">Storage and vector type, float or double; the m x m work is always in double.</typeparam>
-public sealed class SlidingMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class SlidingMfac<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _rows;
     private readonly double[] _gram; // indexed by ring slot, not by age
     private readonly double _invLambda;
+    private readonly MfacDevice<T>? _device; // the ring buffer mirrored on Options.Backend (m x d, by slot), or null
     private int[] _order = [];       // slots from oldest to newest: the recursion order
     private double[] _w = [];        // W for the gradients in _order, Count x Count
     private int _head;               // slot the next push overwrites
@@ -31,6 +34,7 @@ public sealed class SlidingMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
         _invLambda = 1 / options.Lambda;
         _rows = new T[(long)options.WindowSize * dimension];
         _gram = new double[options.WindowSize * options.WindowSize];
+        if (options.Backend is { } backend) _device = new MfacDevice<T>(backend, options.WindowSize, dimension);
     }
 
     /// <summary>d, the length of the gradients and of the vectors multiplied.</summary>
@@ -59,6 +63,7 @@ public sealed class SlidingMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"Gradient {Pushes} has the non-finite entry {gradient[bad]} at index {bad}; the window is unchanged.", nameof(gradient));
 
         int m = Options.WindowSize, d = Dimension, slot = _head;
+        _device?.SetRow(slot, gradient);
         gradient.CopyTo(new Span<T>(_rows, slot * d, d));
         // Every other slot in use stays in the window: when full, the overwritten slot was the only one to leave.
         int used = Math.Max(Count, slot + 1);
@@ -94,6 +99,21 @@ public sealed class SlidingMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
         int n = Count;
         var q = new double[n];
         var y = new double[n];
+        if (_device is not null)
+        {
+            // The device holds all m slots (unused ones zero): G x comes back by slot, reordered to ring order here,
+            // and the coefficients go back by slot, zero for the unused ones.
+            int m = Options.WindowSize;
+            var bySlot = new double[m];
+            _device.RowsTimes(x, bySlot);
+            for (int t = 0; t < n; t++) q[t] = bySlot[_order[t]];
+            MfacCore.Lower(_w, n, q, y);
+            MfacCore.LowerTransposed(_w, n, y, q);
+            Array.Clear(bySlot);
+            for (int t = 0; t < n; t++) bySlot[_order[t]] = -q[t];
+            _device.ScaledPlusTransposeTimes(bySlot, T.CreateTruncating(_invLambda), x, result);
+            return;
+        }
         MfacCore.RowDots(_rows, _order, n, Dimension, x, q);
         MfacCore.Lower(_w, n, q, y);
         MfacCore.LowerTransposed(_w, n, y, q);
@@ -127,6 +147,9 @@ public sealed class SlidingMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (Count == 0) result.Fill(T.CreateTruncating(_invLambda));
         else MfacCore.Mix(_w, _rows, _order, Count, Dimension, _invLambda, null, result);
     }
+
+    /// <summary>Frees the device buffers when <see cref="MfacOptions.Backend"/> is set; a no-op on the host path.</summary>
+    public void Dispose() => _device?.Dispose();
 
     private void CheckLength(int length, string name)
     {

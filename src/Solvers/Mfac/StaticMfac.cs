@@ -7,14 +7,18 @@ namespace Solvers.Mfac;
 /// dimension d, applied matrix-free (M-FAC, Frantar, Kurtic and Alistarh, NeurIPS 2021, static algorithm).
 /// Construction costs O(d m^2 + m^3): the Gram matrix G G', the recursive Sherman-Morrison coefficients in double,
 /// and the mixed rows U = W G with F^-1 = I/lambda - U' U, which replace the gradients (same m x d storage).
-/// Products then cost O(d m) and a diagonal entry O(m). Immutable, so safe to share between threads.
+/// Products then cost O(d m) and a diagonal entry O(m). Immutable, so safe to share between threads on the host
+/// path; with <see cref="MfacOptions.Backend"/> set, U is also uploaded once and the products run on the backend's
+/// Dense kernels, which (like the backend) are not safe for concurrent use. Dispose to free device buffers when
+/// Backend is set (a no-op otherwise).
 /// </summary>
 /// <typeparam name="T">Storage and vector type, float or double; the m x m work is always in double.</typeparam>
-public sealed class StaticMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class StaticMfac<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _mixed;
     private readonly int[] _order;
     private readonly double _invLambda;
+    private readonly MfacDevice<T>? _device; // U mirrored on Options.Backend, or null for the host path
 
     /// <summary>Builds the inverse from m = <see cref="MfacOptions.WindowSize"/> gradients.</summary>
     /// <param name="gradients">The gradients, row-major m x d: row i is g_i. Copied; not kept.</param>
@@ -41,6 +45,12 @@ public sealed class StaticMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
         var w = MfacCore.Coefficients(gram, m, options.Lambda, m);
         _mixed = new T[g.Length];
         MfacCore.Mix(w, g, _order, m, dimension, _invLambda, _mixed, Span<T>.Empty);
+        if (options.Backend is { } backend)
+        {
+            _device = new MfacDevice<T>(backend, m, dimension);
+            try { _device.UploadAll(_mixed); }
+            catch { _device.Dispose(); throw; }
+        }
     }
 
     /// <summary>d, the length of the gradients and of the vectors multiplied.</summary>
@@ -49,7 +59,10 @@ public sealed class StaticMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The options it was built with.</summary>
     public MfacOptions Options { get; }
 
-    /// <summary>result = F^-1 x in O(d m): q = U x, then result = x / lambda - U' q. result may not overlap x.</summary>
+    /// <summary>
+    /// result = F^-1 x in O(d m): q = U x, then result = x / lambda - U' q. result may not overlap x. With a backend,
+    /// U x and U' q run on it and the final x / lambda + ... on the host.
+    /// </summary>
     /// <exception cref="ArgumentException">x or result does not have length d.</exception>
     public void InverseTimes(ReadOnlySpan<T> x, Span<T> result)
     {
@@ -57,6 +70,13 @@ public sealed class StaticMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckLength(result.Length, nameof(result));
         int m = Options.WindowSize;
         Span<double> q = m <= 256 ? stackalloc double[m] : new double[m];
+        if (_device is not null)
+        {
+            _device.RowsTimes(x, q);
+            for (int i = 0; i < m; i++) q[i] = -q[i];
+            _device.ScaledPlusTransposeTimes(q, T.CreateTruncating(_invLambda), x, result);
+            return;
+        }
         MfacCore.RowDots(_mixed, _order, m, Dimension, x, q);
         MfacCore.Combine(_mixed, _order, m, Dimension, _invLambda, q, x, result);
     }
@@ -83,6 +103,9 @@ public sealed class StaticMfac<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckLength(result.Length, nameof(result));
         MfacCore.DiagonalFromMixed(_mixed, Options.WindowSize, Dimension, _invLambda, result);
     }
+
+    /// <summary>Frees the device buffers when <see cref="MfacOptions.Backend"/> is set; a no-op on the host path.</summary>
+    public void Dispose() => _device?.Dispose();
 
     private void CheckLength(int length, string name)
     {
