@@ -138,7 +138,7 @@ internal static class DemoCommand
         console.WriteLine();
         console.MarkupLine("Two-layer ReLU network by its convex reformulation (ADMM), 400 samples from a planted network, 8 features, 32 patterns...");
         var (rx, ry) = ReluBench.Planted(400, 8, 11);
-        var relu = Solvers.Relu.ConvexReluNetwork.Fit(rx, ry, new Solvers.Relu.ConvexReluOptions { Patterns = 32, Beta = 1e-2, CancellationToken = cancellationToken });
+        var relu = Solvers.Relu.ConvexReluNetwork.Fit(rx, ry, new Solvers.Relu.ConvexReluOptions { Patterns = 32, Beta = 0.1, CancellationToken = cancellationToken });
         console.MarkupLine(Markup.Escape(
             $"ADMM: {relu.Report.Status}, {relu.Report.Iterations} iterations, {(relu.Report.SetupElapsed + relu.Report.Elapsed).TotalSeconds:F2} s; convex objective " +
             $"{relu.Report.ConvexObjective:G6} = network objective {relu.Report.NetworkObjective:G6} (the certificate), {relu.Report.Neurons} neurons. " +
