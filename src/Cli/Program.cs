@@ -209,16 +209,8 @@ public static class Program
         {
             try
             {
-                string? path = p.GetValue(data);
-                if (path is null)
-                {
-                    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null && path is null; dir = dir.Parent)
-                    {
-                        string candidate = Path.Combine(dir.FullName, "..", "shared", "data", "datasets", "digits.csv.gz");
-                        if (File.Exists(candidate)) path = Path.GetFullPath(candidate);
-                    }
-                    if (path is null) throw new CliUsageException("--data: digits.csv.gz not found under ../shared/data; give --data PATH");
-                }
+                string path = p.GetValue(data) ?? NewtonBenchDefaults.SharedDataSet("digits.csv.gz")
+                    ?? throw new CliUsageException("--data: digits.csv.gz not found under ../shared/data; give --data PATH");
                 CliHelpers.RequireFile(path, "--data");
                 var csv = Solvers.Sparse.Csv.Read(path);
                 int n = csv.Labels.Length, f = csv.Features.GetLength(1);

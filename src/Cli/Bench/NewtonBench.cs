@@ -333,19 +333,26 @@ internal static class NewtonBench
 /// <summary>Default data of <c>solvers bench newton</c>.</summary>
 internal static class NewtonBenchDefaults
 {
-    /// <summary>heart_scale and breast_cancer.csv from ../shared/data, those present (searched upward from the working directory).</summary>
-    public static string[] SharedDataSets()
+    /// <summary>The full path of ../shared/data/datasets/<paramref name="file"/>, searched upward from the working directory, or null.</summary>
+    public static string? SharedDataSet(string file)
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {
             string data = Path.Combine(dir.FullName, "..", "shared", "data", "datasets");
             if (Directory.Exists(data))
-                return new[] { "heart_scale", "breast_cancer.csv" }.Select(f => Path.GetFullPath(Path.Combine(data, f))).Where(File.Exists).ToArray();
+            {
+                string path = Path.GetFullPath(Path.Combine(data, file));
+                return File.Exists(path) ? path : null;
+            }
         }
-        return [];
+        return null;
     }
+
+    /// <summary>heart_scale and breast_cancer.csv from ../shared/data, those present.</summary>
+    public static string[] SharedDataSets()
+        => new[] { "heart_scale", "breast_cancer.csv" }.Select(SharedDataSet).OfType<string>().ToArray();
 
     /// <summary>The local-convergence problem: logistic regression on heart_scale as in the paper when the data is present, else HS77.</summary>
     public static string ConvergenceProblem()
-        => SharedDataSets().FirstOrDefault(f => Path.GetFileName(f) == "heart_scale") is { } heart ? "logreg:" + heart : "hs077";
+        => SharedDataSet("heart_scale") is { } heart ? "logreg:" + heart : "hs077";
 }

@@ -143,7 +143,7 @@ internal static class ReluBench
         // Time to a 1e-4 relative gap on real data when present (breast_cancer, beta = 1, the train-relu figure's
         // setting), else on planted data: the optimum from a long run, then the first recorded iterate after which
         // the objective stays within 1e-4 of it.
-        string? breast = NewtonBenchDefaults.SharedDataSets().FirstOrDefault(f => f.EndsWith("breast_cancer.csv", StringComparison.Ordinal));
+        string? breast = NewtonBenchDefaults.SharedDataSet("breast_cancer.csv");
         double[,] gx;
         double[] gy;
         string gapName;
