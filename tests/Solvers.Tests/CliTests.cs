@@ -245,6 +245,48 @@ public sealed class CliTests : IDisposable
         Assert.Contains("/nonexistent/x.csv", badErr);
     }
 
+    /// <summary>mfac-bench: the documented keys, our product agreeing with MathNet's Woodbury product, and clear errors.</summary>
+    [Fact]
+    public void MfacBenchPrintsTheDocumentedKeysAndAgreesWithMathNet()
+    {
+        var (code, output, err) = Run("mfac-bench", "--d", "3000", "--m", "8", "--precision", "double", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement;
+        foreach (var key in new[] { "ihvpSeconds", "memoryBoundSeconds", "streamGBps", "mathnetSeconds", "updateSeconds" })
+            Assert.True(r.GetProperty(key).GetDouble() > 0, key);
+        Assert.True(r.GetProperty("mathnetMaxRelativeDifference").GetDouble() <= 1e-10);
+        (code, output, err) = Run("mfac-bench", "--d", "3000", "--m", "8", "--precision", "float", "--json");
+        Assert.True(code == 0, err);
+        Assert.True(JsonDocument.Parse(output).RootElement.GetProperty("mathnetMaxRelativeDifference").GetDouble() <= 1e-4);
+
+        (code, _, err) = Run("mfac-bench", "--precision", "half");
+        Assert.Equal(2, code);
+        Assert.Contains("half", err);
+        (code, _, err) = Run("mfac-bench", "--m", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--m", err);
+    }
+
+    /// <summary>bench relu on a tiny configuration, and bench relu / bench mfac refusing bad input.</summary>
+    [Fact]
+    public void BenchReluAndBenchMfacCheckTheirInput()
+    {
+        var (code, output, err) = Run("bench", "relu", "--sizes", "60", "--patterns", "2", "4", "--d", "3", "--gap-iterations", "20", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.True(row.GetProperty("lowerBoundSeconds").GetDouble() > 0));
+
+        (code, _, err) = Run("bench", "relu", "--sizes", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--sizes", err);
+        (code, _, err) = Run("bench", "mfac", "--data", "/nonexistent/digits.csv.gz");
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/digits.csv.gz", err);
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {

@@ -196,6 +196,25 @@ public sealed class ConvexReluTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Patterns_drop_duplicates_and_empty_ones_and_check_their_input()
+    {
+        // x = (1, -1, 2), d = 1: gate 1 activates rows 0 and 2; gate 2 (a positive multiple) gives the same
+        // pattern; gate -1 activates row 1 only; the one sampled gate is a positive or negative number, so it repeats
+        // one of the two: 4 gates, 2 duplicates, 2 patterns kept.
+        var x = new double[,] { { 1 }, { -1 }, { 2 } };
+        var p = ActivationPatterns.Sample(x, 1, 0, extraGates: new double[,] { { 1 }, { 2 }, { -1 } });
+        Assert.Equal(4, p.Requested);
+        Assert.Equal(2, p.Duplicates);
+        Assert.Equal(2, p.Count);
+        Assert.Equal([1.0, 0.0], new[] { p.Masks[0 * p.Count + 0], p.Masks[1 * p.Count + 0] });
+        Assert.Equal(0.0, p.Masks[0 * p.Count + 1]);
+        Assert.Equal(1.0, p.Masks[1 * p.Count + 1]);
+        Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => ActivationPatterns.Sample(x, 0, 0)).ParamName);
+        Assert.Contains("2 columns", Assert.Throws<ArgumentException>(() => ActivationPatterns.Sample(x, 1, 0, extraGates: new double[1, 2])).Message);
+        Assert.Equal("interceptColumn", Assert.Throws<ArgumentOutOfRangeException>(() => ActivationPatterns.Sample(x, 1, 0, interceptColumn: 3)).ParamName);
+    }
+
+    [Fact]
     public void Bad_input_is_named()
     {
         var (x, y) = Random(10, 2, 1);
