@@ -118,11 +118,12 @@ internal static class ConvexReluSolver
         Factor();
         int rhoChanges = 0;
 
-        var u = warm?.U ?? new double[dim];
-        var z = warm?.Z ?? new double[dim];
-        var sl = warm?.S ?? new double[gdim];
-        var lam = warm?.Lambda ?? new double[dim];
-        var nu = warm?.Nu ?? new double[gdim];
+        // A warm start copies the earlier fit's state: that network may be warm-started from again.
+        var u = warm?.U.Clone() as double[] ?? new double[dim];
+        var z = warm?.Z.Clone() as double[] ?? new double[dim];
+        var sl = warm?.S.Clone() as double[] ?? new double[gdim];
+        var lam = warm?.Lambda.Clone() as double[] ?? new double[dim];
+        var nu = warm?.Nu.Clone() as double[] ?? new double[gdim];
         var zPrev = new double[dim];
         var sPrev = new double[gdim];
         var rhs = new double[dim];
