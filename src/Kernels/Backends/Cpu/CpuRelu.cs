@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -104,7 +105,9 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
         bool wantG = gs.Length > 0;
         int q = 2 * p;
         // U' (d x 2P): row c holds feature c of every u_j, so a sample's 2P dot products accumulate as vectors.
-        var ut = new double[d * q];
+        // Scratch from the shared pool: these run every ADMM iteration, and fresh arrays of n x 2P doubles
+        // would hand the GC megabytes per call.
+        var ut = ArrayPool<double>.Shared.Rent(Math.Max(1, d * q));
         for (int j = 0; j < q; j++)
             for (int c = 0; c < d; c++) ut[c * q + j] = us[j * d + c];
         int per = Math.Max(1, EntriesPerBlock / Math.Max(1, q * d));
@@ -131,6 +134,7 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
                 fs[k] = s;
             }
         });
+        ArrayPool<double>.Shared.Return(ut);
     }
 
     public void MaskedBackward(DeviceVector x, int n, int d, DeviceVector masks, int p, DeviceVector r, DeviceVector t, DeviceVector y)
@@ -143,7 +147,7 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
         int q = 2 * p;
         // The coefficients A (n x 2P), then Y' = X'A (d x 2P) as a register-blocked product: each output is the sum
         // over k in order, 4 features x 2 vectors of outputs per block held in registers.
-        var coefficients = new double[n * q];
+        var coefficients = ArrayPool<double>.Shared.Rent(Math.Max(1, n * q));
         int perRows = Math.Max(1, EntriesPerBlock / Math.Max(1, q));
         backend.ForBlocks((n + perRows - 1) / perRows, blk =>
         {
@@ -159,7 +163,8 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
                     coefficients[k * q + j] = coefficient;
                 }
         });
-        var yt = new double[d * q];
+        var yt = ArrayPool<double>.Shared.Rent(Math.Max(1, d * q));
+        Array.Clear(yt, 0, d * q);
         int cBlocks = (d + 3) / 4, jBlocks = (q + 2 * Lanes - 1) / (2 * Lanes);
         // Samples in tiles that keep a tile of A and X in L2 while every feature block passes over it; the tiles
         // are taken in ascending k, so each output is still one sum in k order.
@@ -172,5 +177,7 @@ internal sealed class CpuRelu(CpuBackend backend) : IReluKernels
         });
         for (int j = 0; j < q; j++)
             for (int c = 0; c < d; c++) ys[j * d + c] = yt[c * q + j];
+        ArrayPool<double>.Shared.Return(coefficients);
+        ArrayPool<double>.Shared.Return(yt);
     }
 }
