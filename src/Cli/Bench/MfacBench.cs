@@ -5,6 +5,7 @@ using MatrixD = MathNet.Numerics.LinearAlgebra.Matrix<double>;
 using MatrixF = MathNet.Numerics.LinearAlgebra.Matrix<float>;
 using VectorD = MathNet.Numerics.LinearAlgebra.Vector<double>;
 using VectorF = MathNet.Numerics.LinearAlgebra.Vector<float>;
+using Solvers.Kernels;
 using Solvers.Mfac;
 using Solvers.Models;
 using Solvers.Sketching;
@@ -66,23 +67,30 @@ internal static class MfacBench
 
     private static MfacBenchResult Run<T>(int d, int m, int threads, bool mathnet, TextWriter log) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double stream = Comparisons.StreamTriadGBps(threads, log);
         var options = new MfacOptions { WindowSize = m, Lambda = 1e-2 };
         log.WriteLine($"  generating {m} x {d} gradients ({typeof(T).Name})...");
         var g = Gradients<T>(m, d, 1);
         var x = Gradients<T>(1, d, 2);
         var y = new T[d];
         var clock = Stopwatch.StartNew();
-        var inverse = new StaticMfac<T>(g, d, options);
+        StaticMfac<T>? inverse = new StaticMfac<T>(g, d, options);
         double setup = clock.Elapsed.TotalSeconds;
         // Warm-up: the first calls of each generic instantiation run before the JIT's optimising tier.
         for (int w = 0; w < 10; w++) inverse.InverseTimes(x, y);
-        double ihvp = Best(10, () => inverse.InverseTimes(x, y));
+        double stream, ihvp;
+        using (var cpu = Comparisons.CreateBackend(BackendKind.Cpu, threads))
+            (stream, ihvp) = StreamTriad.MeasureInterleaved(cpu, StreamTriad.DefaultElements(cpu), 15, () => inverse!.InverseTimes(x, y));
+        log.WriteLine($"  STREAM triad {stream:F1} GB/s (best of 15, alternating with F^-1 x)");
         double bytes = 2.0 * m * d * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         double bound = bytes / (stream * 1e9);
         var diag = new T[d];
-        double diagonal = Best(2, () => inverse.InverseDiagonal(diag));
+        double diagonal = Best(2, () => inverse!.InverseDiagonal(diag));
         log.WriteLine($"  F^-1 x {ihvp * 1e3:F2} ms, memory bound {bound * 1e3:F2} ms ({bytes / 1e9:F2} GB at {stream:F1} GB/s); setup {setup:F2} s");
+
+        // At m = 1024 the buffers are gigabytes: the static inverse goes before the window takes its own m x d.
+        inverse.Dispose();
+        inverse = null;
+        GC.Collect();
 
         // The sliding window, full: one push (Gram row + m^3 recursion).
         var window = new SlidingMfac<T>(d, options);

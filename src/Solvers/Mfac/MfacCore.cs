@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Solvers.Mfac;
 
@@ -61,26 +62,43 @@ internal static class MfacCore
         => double.CreateTruncating(TensorPrimitives.Dot(a, b));
 
     /// <summary>
-    /// q_t = row(order_t) . x for t &lt; n, the rows of length d in <paramref name="rows"/>; each dot is one call, so
-    /// running them in parallel for large d keeps every q_t bitwise the same.
+    /// q_t = row(order_t) . x for t &lt; n, the rows of length d in <paramref name="rows"/>. Blocked over d so that
+    /// the block of x stays in cache while the n rows stream past: x is read once, not n times, and the pass reads
+    /// the m x d buffer once. Each block's dots go to their own slot and the blocks are summed in block order, so the
+    /// bits do not depend on the thread count.
     /// </summary>
     internal static unsafe void RowDots<T>(T[] rows, int[] order, int n, int d, ReadOnlySpan<T> x, Span<double> q) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (d < ParallelThreshold || n == 1)
+        int blocks = (d + BlockSize - 1) / BlockSize;
+        var partial = System.Buffers.ArrayPool<double>.Shared.Rent(blocks * n);
+        try
         {
-            for (int t = 0; t < n; t++) q[t] = Dot<T>(new ReadOnlySpan<T>(rows, order[t] * d, d), x);
-            return;
+            fixed (T* px = x)
+            {
+                nint ax = (nint)px;
+                ForBlocks(d, (start, len) =>
+                {
+                    var xs = new ReadOnlySpan<T>((T*)ax + start, len);
+                    int at = start / BlockSize * n;
+                    for (int t = 0; t < n; t++)
+                        partial[at + t] = Dot<T>(new ReadOnlySpan<T>(rows, order[t] * d + start, len), xs);
+                });
+            }
+            for (int t = 0; t < n; t++)
+            {
+                double sum = 0;
+                for (int b = 0; b < blocks; b++) sum += partial[b * n + t];
+                q[t] = sum;
+            }
         }
-        var result = new double[n];
-        fixed (T* px = x)
-        {
-            nint ax = (nint)px;
-            Parallel.For(0, n, t => result[t] = Dot<T>(new ReadOnlySpan<T>(rows, order[t] * d, d), new ReadOnlySpan<T>((void*)ax, d)));
-        }
-        result.CopyTo(q);
+        finally { System.Buffers.ArrayPool<double>.Shared.Return(partial); }
     }
 
-    /// <summary>result = x / lambda - sum_t c_t row(order_t), each coordinate summed over t in index order.</summary>
+    /// <summary>
+    /// result = x / lambda - sum_t c_t row(order_t), each coordinate summed over t in index order. Rows go eight at a
+    /// time into a block of the result that stays in L1, so the result is loaded and stored once per eight rows rather
+    /// than once per row and the pass is bound by reading the rows.
+    /// </summary>
     internal static unsafe void Combine<T>(T[] rows, int[] order, int n, int d, double invLambda, ReadOnlySpan<double> c, ReadOnlySpan<T> x, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var coef = new T[n];
@@ -94,46 +112,62 @@ internal static class MfacCore
                 var xs = new ReadOnlySpan<T>((T*)ax + start, len);
                 var rs = new Span<T>((T*)ar + start, len);
                 TensorPrimitives.Multiply(xs, scale, rs);
-                for (int t = 0; t < n; t++)
+                int t = 0;
+                for (; t + 8 <= n; t += 8) AddEight(rows, order, t, d, start, coef, rs);
+                for (; t < n; t++)
                     TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(rows, order[t] * d + start, len), coef[t], rs, rs);
             });
         }
     }
 
-    /// <summary>
-    /// Blockwise U = W G (rows of G in <paramref name="order"/>), accumulated in double: written to <paramref name="u"/>
-    /// when given (n x d, row-major), and/or reduced to diag_k = 1/lambda - sum_i U_ik^2 when
-    /// <paramref name="diagonal"/> is given. O(d n^2).
-    /// </summary>
-    internal static unsafe void Mix<T>(double[] w, T[] rows, int[] order, int n, int d, double invLambda, T[]? u, Span<T> diagonal) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>a b + c fused; the type test folds away when the JIT specialises T.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        bool wantDiagonal = !diagonal.IsEmpty;
-        fixed (T* pd = diagonal)
-        {
-            nint ad = (nint)pd;
-            ForBlocks(d, (start, len) =>
-            {
-                // The block of G converted once to double, so the n^2 combinations run on doubles.
-                var g = new double[n * len];
-                for (int t = 0; t < n; t++)
-                    TensorPrimitives.ConvertTruncating<T, double>(new ReadOnlySpan<T>(rows, order[t] * d + start, len), new Span<double>(g, t * len, len));
-                var acc = new double[len];
-                var sq = wantDiagonal ? new double[len] : null;
-                for (int i = 0; i < n; i++)
-                {
-                    Array.Clear(acc);
-                    for (int j = 0; j <= i; j++)
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(g, j * len, len), w[i * n + j], acc, acc);
-                    if (u is not null) TensorPrimitives.ConvertTruncating<double, T>(acc, new Span<T>(u, i * d + start, len));
-                    if (sq is not null) TensorPrimitives.MultiplyAdd(acc, acc, sq, sq);
-                }
-                if (sq is not null) Finish(sq, invLambda, new Span<T>((T*)ad + start, len));
-            }, MixBlock(n));
-        }
+        if (typeof(T) == typeof(double)) return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        if (typeof(T) == typeof(float)) return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        return a * b + c;
     }
 
-    /// <summary>Block length of <see cref="Mix"/>: its double copy of n rows stays near 2 MB, whatever n, and each block keeps a SIMD-friendly length.</summary>
-    private static int MixBlock(int n) => Math.Clamp((1 << 18) / n, 64, BlockSize);
+    /// <summary>rs += sum_{a &lt; 8} coef[t0 + a] row(order[t0 + a])[start..], added one row after another per coordinate.</summary>
+    private static void AddEight<T>(T[] rows, int[] order, int t0, int d, int start, T[] coef, Span<T> rs) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T r0 = ref rows[order[t0] * d + start], r1 = ref rows[order[t0 + 1] * d + start];
+        ref T r2 = ref rows[order[t0 + 2] * d + start], r3 = ref rows[order[t0 + 3] * d + start];
+        ref T r4 = ref rows[order[t0 + 4] * d + start], r5 = ref rows[order[t0 + 5] * d + start];
+        ref T r6 = ref rows[order[t0 + 6] * d + start], r7 = ref rows[order[t0 + 7] * d + start];
+        ref T o = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(rs);
+        Vector<T> c0 = new(coef[t0]), c1 = new(coef[t0 + 1]), c2 = new(coef[t0 + 2]), c3 = new(coef[t0 + 3]);
+        Vector<T> c4 = new(coef[t0 + 4]), c5 = new(coef[t0 + 5]), c6 = new(coef[t0 + 6]), c7 = new(coef[t0 + 7]);
+        int len = rs.Length, lanes = Vector<T>.Count;
+        nuint j = 0;
+        for (; (int)j + lanes <= len; j += (nuint)lanes)
+        {
+            var acc = Vector.LoadUnsafe(ref o, j);
+            acc = Fma(c0, Vector.LoadUnsafe(ref r0, j), acc);
+            acc = Fma(c1, Vector.LoadUnsafe(ref r1, j), acc);
+            acc = Fma(c2, Vector.LoadUnsafe(ref r2, j), acc);
+            acc = Fma(c3, Vector.LoadUnsafe(ref r3, j), acc);
+            acc = Fma(c4, Vector.LoadUnsafe(ref r4, j), acc);
+            acc = Fma(c5, Vector.LoadUnsafe(ref r5, j), acc);
+            acc = Fma(c6, Vector.LoadUnsafe(ref r6, j), acc);
+            acc = Fma(c7, Vector.LoadUnsafe(ref r7, j), acc);
+            acc.StoreUnsafe(ref o, j);
+        }
+        for (int k = (int)j; k < len; k++)
+        {
+            T acc = rs[k];
+            acc = T.FusedMultiplyAdd(coef[t0], Unsafe.Add(ref r0, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 1], Unsafe.Add(ref r1, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 2], Unsafe.Add(ref r2, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 3], Unsafe.Add(ref r3, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 4], Unsafe.Add(ref r4, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 5], Unsafe.Add(ref r5, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 6], Unsafe.Add(ref r6, k), acc);
+            acc = T.FusedMultiplyAdd(coef[t0 + 7], Unsafe.Add(ref r7, k), acc);
+            rs[k] = acc;
+        }
+    }
 
     /// <summary>diag_k = 1/lambda - sum_i U_ik^2 from a stored U (n x d), squares summed in double in row order. O(d n).</summary>
     internal static unsafe void DiagonalFromMixed<T>(T[] u, int n, int d, double invLambda, Span<T> diagonal) where T : unmanaged, IFloatingPointIeee754<T>

@@ -3,7 +3,7 @@ using Solvers.Kernels;
 namespace Solvers.Mfac;
 
 /// <summary>
-/// Options of <see cref="StaticMfac{T}"/> and <see cref="SlidingMfac{T}"/>: the damped empirical Fisher
+/// Options of <see cref="StaticMfac{T}"/>, <see cref="SlidingMfac{T}"/> and <see cref="BlockDiagonalMfac{T}"/>: the damped empirical Fisher
 /// F = lambda I + (1/m) sum_i g_i g_i' of Frantar, Kurtic and Alistarh (NeurIPS 2021). Validated when set, each
 /// error naming the property.
 /// </summary>
@@ -24,6 +24,21 @@ public sealed record MfacOptions
     /// products O(d m), so m in the hundreds to a few thousands keeps the m x m work below the length-d work.
     /// </summary>
     public int WindowSize { get => _windowSize; init => _windowSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(WindowSize), value, "WindowSize (m) must be at least 1."); }
+
+    /// <summary>
+    /// Coordinates per diagonal block of <see cref="BlockDiagonalMfac{T}"/> (B &gt;= 1; null, the default, is one
+    /// block of all d coordinates). Only the block-diagonal variant reads it: <see cref="StaticMfac{T}"/> and
+    /// <see cref="SlidingMfac{T}"/> reject a B below d rather than silently use the full matrix.
+    /// </summary>
+    public int? BlockSize { get => _blockSize; init => _blockSize = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BlockSize), value, "BlockSize (B) must be at least 1."); }
+    private readonly int? _blockSize;
+
+    /// <summary>Throws when <see cref="BlockSize"/> would split d coordinates: for the solvers that do not read it.</summary>
+    internal void RequireSingleBlock(int dimension, string solver)
+    {
+        if (BlockSize is int b && b < dimension)
+            throw new ArgumentException($"BlockSize = {b} is below d = {dimension}, but {solver} uses the full matrix; use BlockDiagonalMfac<T> for blocks.", "options");
+    }
 
     /// <summary>
     /// Backend whose Dense kernels run the length-d products; null = the host path with TensorPrimitives. The

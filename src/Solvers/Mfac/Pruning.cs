@@ -60,7 +60,11 @@ public static class Pruning
             int count = target - done;
             if (count <= 0) continue;
             for (int i = 0; i < m; i++) gradients(weights, i, g.AsSpan(i * d, d));
-            using var fisher = new StaticMfac<double>(g, d, options.Fisher);
+            // A block size below d selects the block-diagonal Fisher, the paper's choice for models too large for one block.
+            using var built = options.Fisher.BlockSize is int b && b < d
+                ? (IDisposable)new BlockDiagonalMfac<double>(g, d, options.Fisher)
+                : new StaticMfac<double>(g, d, options.Fisher);
+            var fisher = (IInverseFisher<double>)built;
             fisher.InverseDiagonal(diagonal);
             var order = Enumerable.Range(0, d).Where(k => !pruned[k] && !isProtected[k])
                 .OrderBy(k => weights[k] * weights[k] / (2 * diagonal[k])).ThenBy(k => k).Take(count).ToArray();

@@ -12,7 +12,7 @@ namespace Solvers.Mfac;
 /// free device buffers when Backend is set (a no-op otherwise).
 /// </summary>
 /// <typeparam name="T">Storage and vector type, float or double; the m x m work is always in double.</typeparam>
-public sealed class SlidingMfac<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class SlidingMfac<T> : IInverseFisher<T>, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _rows;
     private readonly double[] _gram; // indexed by ring slot, not by age
@@ -29,6 +29,7 @@ public sealed class SlidingMfac<T> : IDisposable where T : unmanaged, IFloatingP
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        options.RequireSingleBlock(dimension, "SlidingMfac<T>");
         Dimension = dimension;
         Options = options;
         _invLambda = 1 / options.Lambda;
@@ -67,13 +68,9 @@ public sealed class SlidingMfac<T> : IDisposable where T : unmanaged, IFloatingP
         gradient.CopyTo(new Span<T>(_rows, slot * d, d));
         // Every other slot in use stays in the window: when full, the overwritten slot was the only one to leave.
         int used = Math.Max(Count, slot + 1);
-        void Entry(int j)
-        {
-            double v = MfacCore.Dot(new ReadOnlySpan<T>(_rows, slot * d, d), new ReadOnlySpan<T>(_rows, j * d, d));
-            _gram[slot * m + j] = _gram[j * m + slot] = v;
-        }
-        if (d < MfacCore.ParallelThreshold) for (int j = 0; j < used; j++) Entry(j);
-        else Parallel.For(0, used, Entry);
+        var dots = new double[used];
+        MfacCore.RowDots(_rows, MfacCore.Identity(used), used, d, new ReadOnlySpan<T>(_rows, slot * d, d), dots);
+        for (int j = 0; j < used; j++) _gram[slot * m + j] = _gram[j * m + slot] = dots[j];
 
         _head = (slot + 1) % m;
         Count = Math.Min(Count + 1, m);
@@ -145,7 +142,7 @@ public sealed class SlidingMfac<T> : IDisposable where T : unmanaged, IFloatingP
     {
         CheckLength(result.Length, nameof(result));
         if (Count == 0) result.Fill(T.CreateTruncating(_invLambda));
-        else MfacCore.Mix(_w, _rows, _order, Count, Dimension, _invLambda, null, result);
+        else MfacTiles.Mix(_w, _rows, _order, Count, Dimension, _invLambda, null, result);
     }
 
     /// <summary>Frees the device buffers when <see cref="MfacOptions.Backend"/> is set; a no-op on the host path.</summary>

@@ -13,7 +13,7 @@ namespace Solvers.Mfac;
 /// Backend is set (a no-op otherwise).
 /// </summary>
 /// <typeparam name="T">Storage and vector type, float or double; the m x m work is always in double.</typeparam>
-public sealed class StaticMfac<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class StaticMfac<T> : IInverseFisher<T>, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _mixed;
     private readonly int[] _order;
@@ -29,6 +29,7 @@ public sealed class StaticMfac<T> : IDisposable where T : unmanaged, IFloatingPo
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        options.RequireSingleBlock(dimension, "StaticMfac<T>");
         int m = options.WindowSize;
         if ((long)m * dimension != gradients.Length)
             throw new ArgumentException($"Expected m x d = {m} x {dimension} = {(long)m * dimension} gradient entries, got {gradients.Length}.", nameof(gradients));
@@ -41,10 +42,11 @@ public sealed class StaticMfac<T> : IDisposable where T : unmanaged, IFloatingPo
         _invLambda = 1 / options.Lambda;
         _order = MfacCore.Identity(m);
         var g = gradients.ToArray();
-        var gram = Gram(g, m, dimension);
+        var gram = MfacTiles.Gram(g, _order, m, dimension);
         var w = MfacCore.Coefficients(gram, m, options.Lambda, m);
-        _mixed = new T[g.Length];
-        MfacCore.Mix(w, g, _order, m, dimension, _invLambda, _mixed, Span<T>.Empty);
+        // U overwrites the copy of G block by block: the setup holds one m x d buffer, not two.
+        MfacTiles.Mix(w, g, _order, m, dimension, _invLambda, g, Span<T>.Empty);
+        _mixed = g;
         if (options.Backend is { } backend)
         {
             _device = new MfacDevice<T>(backend, m, dimension);
@@ -110,19 +112,5 @@ public sealed class StaticMfac<T> : IDisposable where T : unmanaged, IFloatingPo
     private void CheckLength(int length, string name)
     {
         if (length != Dimension) throw new ArgumentException($"Expected length d = {Dimension}, got {length}.", name);
-    }
-
-    /// <summary>G G' (m x m, double) from m (m + 1) / 2 dot products; each is one call, so the parallel order does not change the bits.</summary>
-    private static double[] Gram(T[] g, int m, int d)
-    {
-        var gram = new double[m * m];
-        void Row(int i)
-        {
-            var gi = new ReadOnlySpan<T>(g, i * d, d);
-            for (int j = 0; j <= i; j++) gram[i * m + j] = gram[j * m + i] = MfacCore.Dot(gi, new ReadOnlySpan<T>(g, j * d, d));
-        }
-        if ((long)d * m < MfacCore.ParallelThreshold) for (int i = 0; i < m; i++) Row(i);
-        else Parallel.For(0, m, Row);
-        return gram;
     }
 }
