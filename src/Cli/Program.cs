@@ -142,11 +142,12 @@ public static class Program
         var precision = new Option<string>("--precision") { Description = "float or double.", DefaultValueFactory = _ => "double" };
         var threads = new Option<int>("--threads") { Description = "Threads for STREAM and the products.", DefaultValueFactory = _ => 2 };
         var noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet Woodbury baseline." };
-        var growth = new Option<bool>("--growth") { Description = "Cost growth table: d/4, d/2, d at m, then 2m and 4m at d." };
+        var growth = new Option<bool>("--growth") { Description = "Cost growth: d/4, d/2, d at m, then 2m, 4m and 8m at d, then the window's m^3 recursion at d = 1000." };
+        var plots = new Option<string?>("--plots") { Description = "With --growth: directory for the log-log PNG plots." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var cmd = new Command("mfac-bench", "M-FAC inverse-Fisher products: F^-1 x against the memory bound and MathNet, and the sliding-window update.")
         {
-            d, m, precision, threads, noMathNet, growth, json,
+            d, m, precision, threads, noMathNet, growth, plots, json,
         };
         cmd.SetAction(p =>
         {
@@ -158,10 +159,9 @@ public static class Program
                 if (prec is not ("float" or "double")) throw new CliUsageException($"--precision {prec}: use float or double");
                 if (p.GetValue(growth))
                 {
-                    // Cost growth: d doubling at fixed m, then m doubling at fixed d (no MathNet).
-                    var configs = new[] { (dv / 4, mv), (dv / 2, mv), (dv, mv), (dv, mv * 2), (dv, mv * 4) };
-                    var rows = configs.Select(c => MfacBench.Run(c.Item1, c.Item2, prec == "float", tv, false, stderr)).ToList();
-                    if (p.GetValue(json)) Comparisons.WriteJson(rows, stdout);
+                    var grown = MfacBench.Growth(dv, mv, prec == "float", tv, p.GetValue(plots), stderr);
+                    var rows = grown.Rows;
+                    if (p.GetValue(json)) Comparisons.WriteJson(grown, stdout);
                     else
                     {
                         var inv = System.Globalization.CultureInfo.InvariantCulture;
@@ -169,6 +169,8 @@ public static class Program
                         foreach (var r in rows)
                             t.AddRow(r.D.ToString(inv), r.M.ToString(inv), r.SetupSeconds.ToString("F3", inv), (r.IhvpSeconds * 1e3).ToString("F2", inv),
                                 (r.UpdateSeconds * 1e3).ToString("F2", inv), (r.DiagonalSeconds * 1e3).ToString("F2", inv));
+                        foreach (var q in grown.Recursion)
+                            t.AddRow(q.D.ToString(inv), q.M.ToString(inv), "", "", (q.UpdateSeconds * 1e3).ToString("F2", inv), "");
                         CliHelpers.ConsoleFor(stdout).Write(t);
                     }
                     stdout.Flush();

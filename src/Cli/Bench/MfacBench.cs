@@ -32,6 +32,22 @@ internal sealed record MfacBenchResult
     [JsonPropertyName("diagonalSeconds")] public required double DiagonalSeconds { get; init; }
 }
 
+/// <summary>What <c>solvers mfac-bench --growth</c> measured: the d and m doublings and the m x m recursion alone.</summary>
+internal sealed record MfacGrowthResult
+{
+    /// <summary>d doubling at fixed m, then m doubling at fixed d.</summary>
+    [JsonPropertyName("rows")] public required IReadOnlyList<MfacBenchResult> Rows { get; init; }
+
+    /// <summary>A full window's push at a small d, where the O(m^3) recursion dominates the O(d m) Gram row.</summary>
+    [JsonPropertyName("recursion")] public required IReadOnlyList<MfacRecursionPoint> Recursion { get; init; }
+
+    /// <summary>PNG files written, if any.</summary>
+    [JsonPropertyName("plots")] public IReadOnlyList<string> Plots { get; init; } = [];
+}
+
+/// <summary>One push into a full window of m gradients of dimension d.</summary>
+internal sealed record MfacRecursionPoint([property: JsonPropertyName("d")] int D, [property: JsonPropertyName("m")] int M, [property: JsonPropertyName("updateSeconds")] double UpdateSeconds);
+
 /// <summary>
 /// <c>solvers mfac-bench</c>: F^-1 x against the memory bound (the m x d buffer read twice, at the STREAM triad
 /// rate measured in the same run) and against a straightforward MathNet Woodbury product; the sliding window's
@@ -131,6 +147,97 @@ internal static class MfacBench
             SpeedupOverMathnet = mathnetSeconds / ihvp, MathnetMaxRelativeDifference = difference, UpdateSeconds = update, DiagonalSeconds = diagonal,
         };
     }
+
+    /// <summary>
+    /// The cost-growth runs: d/4, d/2, d at m; 2m, 4m, 8m at d (no MathNet); then the sliding-window push at d = 1000
+    /// for m = 128 to 1024, where the m^3 recursion is the whole cost.
+    /// </summary>
+    public static MfacGrowthResult Growth(int d, int m, bool single, int threads, string? plotDirectory, TextWriter log)
+    {
+        var configs = new[] { (d / 4, m), (d / 2, m), (d, m), (d, m * 2), (d, m * 4), (d, m * 8) };
+        var rows = configs.Select(c => Run(c.Item1, c.Item2, single, threads, false, log)).ToList();
+        var recursion = new List<MfacRecursionPoint>();
+        const int smallD = 1000;
+        foreach (int mm in new[] { 128, 256, 512, 1024 })
+        {
+            var g = Gradients<double>(mm + 3, smallD, 3);
+            var window = new SlidingMfac<double>(smallD, new MfacOptions { WindowSize = mm, Lambda = 1e-2 });
+            for (int i = 0; i < mm; i++) window.Push(g.AsSpan(i * smallD, smallD));
+            int next = mm;
+            double seconds = Best(3, () => window.Push(g.AsSpan(next++ * smallD, smallD)));
+            log.WriteLine($"  push at d = {smallD}, m = {mm}: {seconds * 1e3:F2} ms");
+            recursion.Add(new MfacRecursionPoint(smallD, mm, seconds));
+        }
+        var plots = new List<string>();
+        if (plotDirectory is not null)
+        {
+            Directory.CreateDirectory(plotDirectory);
+            plots.Add(PlotGrowth(rows.Where(r => r.M == m).ToList(), r => r.D, $"d (m = {m})", Path.Combine(plotDirectory, "mfac-growth-d.png"),
+                ("setup", r => r.SetupSeconds, 1), ("F^-1 x", r => r.IhvpSeconds, 1), ("window update", r => r.UpdateSeconds, 1), ("diagonal", r => r.DiagonalSeconds, 1)));
+            plots.Add(PlotGrowth(rows.Where(r => r.D == d).ToList(), r => r.M, $"m (d = {d})", Path.Combine(plotDirectory, "mfac-growth-m.png"),
+                ("setup", r => r.SetupSeconds, 2), ("F^-1 x", r => r.IhvpSeconds, 1), ("window update", r => r.UpdateSeconds, 1), ("diagonal", r => r.DiagonalSeconds, 1)));
+            plots.Add(PlotRecursion(recursion, Path.Combine(plotDirectory, "mfac-growth-recursion.png")));
+        }
+        return new MfacGrowthResult { Rows = rows, Recursion = recursion, Plots = plots };
+    }
+
+    /// <summary>Log-log times against d or m, each series with a dashed reference line of its expected slope through its first point.</summary>
+    private static string PlotGrowth(List<MfacBenchResult> rows, Func<MfacBenchResult, int> x, string xLabel, string path,
+        params (string Name, Func<MfacBenchResult, double> Seconds, int Slope)[] series)
+    {
+        var plot = new ScottPlot.Plot();
+        var xs = rows.Select(r => Math.Log10(x(r))).ToArray();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int k = 0; k < series.Length; k++)
+        {
+            var (name, seconds, slope) = series[k];
+            var ys = rows.Select(r => Math.Log10(seconds(r))).ToArray();
+            var line = plot.Add.Scatter(xs, ys, palette.GetColor(k));
+            line.LegendText = $"{name} (expected slope {slope})";
+            line.LineWidth = 2;
+            var reference = plot.Add.Scatter(xs, xs.Select(v => ys[0] + slope * (v - xs[0])).ToArray(), palette.GetColor(k));
+            reference.LinePattern = ScottPlot.LinePattern.Dashed;
+            reference.MarkerSize = 0;
+        }
+        LogTicks(plot.Axes.Bottom, "N0");
+        LogTicks(plot.Axes.Left, "G3");
+        plot.Title("M-FAC cost growth (dashed: the expected O() slope)");
+        plot.XLabel(xLabel);
+        plot.YLabel("seconds");
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.SavePng(path, 900, 560);
+        return path;
+    }
+
+    private static string PlotRecursion(List<MfacRecursionPoint> points, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var xs = points.Select(p => Math.Log10(p.M)).ToArray();
+        var ys = points.Select(p => Math.Log10(p.UpdateSeconds)).ToArray();
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = $"window update at d = {points[0].D}";
+        line.LineWidth = 2;
+        var reference = plot.Add.Scatter(xs, xs.Select(v => ys[^1] + 3 * (v - xs[^1])).ToArray());
+        reference.LegendText = "slope 3 (O(m^3))";
+        reference.LinePattern = ScottPlot.LinePattern.Dashed;
+        reference.MarkerSize = 0;
+        LogTicks(plot.Axes.Bottom, "N0");
+        LogTicks(plot.Axes.Left, "G3");
+        plot.Title("M-FAC sliding window: the m x m recursion");
+        plot.XLabel("m");
+        plot.YLabel("seconds per push");
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.SavePng(path, 900, 560);
+        return path;
+    }
+
+    // The data are plotted as log10 values; label the ticks with the values themselves.
+    private static void LogTicks(ScottPlot.IAxis axis, string format) =>
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            LabelFormatter = v => Math.Pow(10, v).ToString(format, System.Globalization.CultureInfo.InvariantCulture),
+        };
 
     public static void Print(MfacBenchResult r)
     {
