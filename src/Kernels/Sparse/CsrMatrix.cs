@@ -107,12 +107,36 @@ public sealed class CsrMatrix
 
     /// <summary>
     /// Builds a CSR matrix from coordinate (COO) triplets; duplicate (row, column) pairs are summed, as in
-    /// Matrix Market and SciPy.
+    /// Matrix Market and SciPy. Duplicates are added in input order (the first value, then each later one), so the
+    /// result is the same as accumulating the triplets one by one into a dense matrix. Explicit zeros are stored.
     /// </summary>
-    /// <exception cref="ArgumentException">The arrays differ in length or an index is out of range.</exception>
+    /// <exception cref="ArgumentException">The arrays differ in length, an index is out of range, a value is not
+    /// finite, or (unless <paramref name="allowNonFinite"/> is set) duplicates sum to a non-finite value; the message
+    /// names the first offending triplet.</exception>
     public static CsrMatrix FromCoordinates(int rows, int columns, ReadOnlySpan<int> rowIndices,
         ReadOnlySpan<int> columnIndices, ReadOnlySpan<double> values, bool allowNonFinite = false)
     {
+        var m = TryFromCoordinates(rows, columns, rowIndices, columnIndices, values, allowNonFinite, out int overflow, out double sum);
+        if (m is null)
+        {
+            int r = rowIndices[overflow], c = columnIndices[overflow];
+            throw new ArgumentException(
+                $"Triplet {overflow} ({r}, {c}) brings the sum of the duplicates at ({r}, {c}) to {sum.ToString(CultureInfo.InvariantCulture)}; pass allowNonFinite to store non-finite values.",
+                nameof(values));
+        }
+        return m;
+    }
+
+    /// <summary>
+    /// <see cref="FromCoordinates"/>, except that duplicates summing to a non-finite value (only checked when
+    /// <paramref name="allowNonFinite"/> is false) return null with the input index of the triplet whose addition
+    /// overflowed and the sum it produced. Other invalid input throws as in <see cref="FromCoordinates"/>.
+    /// </summary>
+    internal static CsrMatrix? TryFromCoordinates(int rows, int columns, ReadOnlySpan<int> rowIndices,
+        ReadOnlySpan<int> columnIndices, ReadOnlySpan<double> values, bool allowNonFinite, out int overflowTriplet, out double overflowSum)
+    {
+        overflowTriplet = -1;
+        overflowSum = 0;
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "The number of rows must be non-negative.");
         if (columns < 0) throw new ArgumentOutOfRangeException(nameof(columns), columns, "The number of columns must be non-negative.");
         if (rowIndices.Length != columnIndices.Length || rowIndices.Length != values.Length)
@@ -134,26 +158,40 @@ public sealed class CsrMatrix
         }
         for (int i = 0; i < rows; i++) rowCounts[i + 1] += rowCounts[i];
         var next = (int[])rowCounts.Clone();
-        var cols = new int[count];
+        // Sort key (column, input position): unique, so the unstable sort below still keeps duplicates in input
+        // order and their sum does not depend on the sort's internals.
+        var keys = new long[count];
         var vals = new double[count];
         for (int k = 0; k < count; k++)
         {
             int slot = next[rowIndices[k]]++;
-            cols[slot] = columnIndices[k];
+            keys[slot] = ((long)columnIndices[k] << 32) | (uint)k;
             vals[slot] = values[k];
         }
         // Sort each row by column, then sum duplicates in place.
+        var cols = new int[count];
         var rp = new int[rows + 1];
         int write = 0;
         for (int i = 0; i < rows; i++)
         {
             int start = rowCounts[i], end = rowCounts[i + 1];
-            Array.Sort(cols, vals, start, end - start);
+            Array.Sort(keys, vals, start, end - start);
             rp[i] = write;
             for (int k = start; k < end; k++)
             {
-                if (write > rp[i] && cols[write - 1] == cols[k]) vals[write - 1] += vals[k];
-                else { cols[write] = cols[k]; vals[write] = vals[k]; write++; }
+                int c = (int)(keys[k] >> 32);
+                if (write > rp[i] && cols[write - 1] == c)
+                {
+                    double sum = vals[write - 1] + vals[k];
+                    vals[write - 1] = sum;
+                    if (!allowNonFinite && !double.IsFinite(sum))
+                    {
+                        overflowTriplet = (int)(uint)keys[k];
+                        overflowSum = sum;
+                        return null;
+                    }
+                }
+                else { cols[write] = c; vals[write] = vals[k]; write++; }
             }
         }
         rp[rows] = write;

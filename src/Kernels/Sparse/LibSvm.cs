@@ -13,6 +13,8 @@ public sealed record LibSvmData(CsrMatrix Features, double[] Labels);
 /// </summary>
 /// <remarks>
 /// <para>Text after '#' is a comment; blank lines are skipped. Entries with value 0 are kept out of the matrix.
+/// Labels and values must be finite: NaN, infinities and numbers that overflow a double are rejected with the line
+/// named.
 /// Every malformed line raises <see cref="MatrixMarketFormatException"/> (the shared "source:line: detail"
 /// format error of this namespace) naming the source and 1-based line; the reader never returns partial data.</para>
 /// <para>The number of stored entries and the number of columns are checked against <c>maxEntries</c> as the

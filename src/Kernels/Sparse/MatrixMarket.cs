@@ -11,11 +11,17 @@ namespace Solvers.Sparse;
 /// symmetry <c>general</c>, <c>symmetric</c> or <c>skew-symmetric</c>, and <c>array</c> files with field
 /// <c>real</c> or <c>integer</c> and symmetry <c>general</c>, <c>symmetric</c> or <c>skew-symmetric</c>.
 /// Symmetric and skew-symmetric files are expanded to full storage; pattern entries read as 1.0; duplicate
-/// coordinate entries are summed, as SciPy does. <c>complex</c> and <c>hermitian</c> files are rejected with
+/// coordinate entries are summed in file order, as SciPy does (the declared count may still not exceed the number
+/// of positions the matrix has). <c>complex</c> and <c>hermitian</c> files are rejected with
 /// <see cref="NotSupportedException"/>.</para>
+/// <para>Values must be finite: NaN, infinities and numbers that overflow a double (such as <c>1e999</c>) are
+/// rejected with the line named, and so are duplicate entries whose sum overflows, because the solvers this
+/// library feeds (conjugate gradients on SPD matrices in particular) cannot use them.</para>
 /// <para>Every malformed input raises <see cref="MatrixMarketFormatException"/> naming the source and line; the
 /// reader never returns a partial matrix. Sizes are checked against <c>maxEntries</c> before anything of the
-/// declared size is allocated, so a corrupt or hostile header cannot exhaust memory.</para>
+/// declared size is allocated, and buffers grow only as entries are actually read (the dense storage of an
+/// <c>array</c> file is allocated once all its values have been read), so a corrupt or hostile header cannot
+/// exhaust memory.</para>
 /// <para>Writing produces <c>coordinate real general</c> (or <c>symmetric</c>) matrices and
 /// <c>array real general</c> vectors, with 1-based indices and shortest round-trip ("R") invariant-culture values,
 /// so a write followed by a read reproduces every value bit for bit.</para>
@@ -26,8 +32,9 @@ public static class MatrixMarket
     /// <summary>Default limit on the number of entries a reader will hold in memory (10^8, about 1.6 GB of triplets).</summary>
     public const long DefaultMaxEntries = 100_000_000;
 
-    // Large enough that typical files never regrow, small enough that a header lying about its size costs little.
-    private const int InitialCapacityCap = 1 << 22;
+    // Buffers start at most this large and grow (doubling) as entries are actually read, so a header that
+    // overstates the size costs at most about 1 MB before the file runs out.
+    private const int InitialCapacityCap = 1 << 16;
 
     /// <summary>Reads a sparse matrix from a Matrix Market file.</summary>
     /// <param name="path">The file to read; error messages name it as given.</param>
@@ -57,7 +64,9 @@ public static class MatrixMarket
         if (p.Format == MmFormat.Coordinate)
         {
             p.ReadCoordinate(out var ri, out var ci, out var v, out int count);
-            return CsrMatrix.FromCoordinates(p.Rows, p.Columns, ri.AsSpan(0, count), ci.AsSpan(0, count), v.AsSpan(0, count));
+            return CsrMatrix.TryFromCoordinates(p.Rows, p.Columns, ri.AsSpan(0, count), ci.AsSpan(0, count), v.AsSpan(0, count),
+                    allowNonFinite: false, out int overflow, out double sum)
+                ?? throw p.DuplicateOverflow(ri, ci, overflow, sum);
         }
         return DenseColumnMajorToCsr(p.Rows, p.Columns, p.ReadArray());
     }
@@ -96,9 +105,15 @@ public static class MatrixMarket
             return p.ReadArray();
         }
         p.ReadCoordinate(out var ri, out var ci, out var v, out int count);
-        var result = new double[Math.Max(p.Rows, p.Columns)];
+        // n x 1 has length n, 1 x n has length n (so 0 x 1 and 1 x 0 are empty, 1 x 1 has length 1).
+        var result = new double[p.Columns == 1 ? p.Rows : p.Columns];
         var index = p.Columns == 1 ? ri : ci;
-        for (int k = 0; k < count; k++) result[index[k]] += v[k];
+        for (int k = 0; k < count; k++)
+        {
+            double sum = result[index[k]] + v[k];
+            if (!double.IsFinite(sum)) throw p.DuplicateOverflow(ri, ci, k, sum);
+            result[index[k]] = sum;
+        }
         return result;
     }
 
@@ -258,6 +273,8 @@ public static class MatrixMarket
     {
         private long _line;
         private long _sizeLine;
+        // (entry, line) wherever blank or comment lines precede a coordinate entry, so an entry's line can be recovered.
+        private readonly List<(long Entry, long Line)> _gaps = [];
         private long _declaredEntries;
         private MmField _field;
         private MmSymmetry _symmetry;
@@ -415,7 +432,9 @@ public static class MatrixMarket
             Span<Range> f = stackalloc Range[4];
             for (long e = 0; e < _declaredEntries; e++)
             {
+                long expectedLine = _line + 1;
                 string? s = NextDataLine() ?? throw TooFew(e);
+                if (_line != expectedLine) _gaps.Add((e, _line));
                 var line = s.AsSpan();
                 int n = Split(line, f);
                 if (n != want)
@@ -438,12 +457,10 @@ public static class MatrixMarket
 
         public double[] ReadArray()
         {
-            // ReadSizeLine bounded Rows * Columns by maxEntries, so this allocation is within the caller's limit.
-            int rows = Rows;
-            var dense = new double[(long)rows * Columns];
+            // The values are read into a buffer that grows as they arrive; the declared size (bounded by maxEntries in
+            // ReadSizeLine) is allocated only once the file has shown it holds every value.
+            var values = new double[(int)Math.Min(_declaredEntries, InitialCapacityCap)];
             Span<Range> f = stackalloc Range[2];
-            int i = 0, j = 0;
-            if (_symmetry == MmSymmetry.SkewSymmetric) i = 1;
             for (long e = 0; e < _declaredEntries; e++)
             {
                 string? s = NextDataLine() ?? throw TooFew(e);
@@ -451,7 +468,21 @@ public static class MatrixMarket
                 int n = Split(line, f);
                 if (n != 1)
                     throw Error($"expected 1 field 'value', found {n}");
-                double v = ParseValue(line[f[0]]);
+                if (e == values.Length)
+                    Array.Resize(ref values, (int)Math.Min(Math.Max(2L * values.Length, 1), _declaredEntries));
+                values[e] = ParseValue(line[f[0]]);
+            }
+            CheckNoExtraData();
+            // General files list every entry column-major: the buffer is the dense matrix.
+            if (_symmetry == MmSymmetry.General) return values;
+
+            int rows = Rows;
+            var dense = new double[(long)rows * Columns];
+            int i = 0, j = 0;
+            if (_symmetry == MmSymmetry.SkewSymmetric) i = 1;
+            for (long e = 0; e < _declaredEntries; e++)
+            {
+                double v = values[e];
                 dense[(long)j * rows + i] = v;
                 if (_symmetry != MmSymmetry.General)
                     dense[(long)i * rows + j] = _symmetry == MmSymmetry.SkewSymmetric ? -v : v;
@@ -462,8 +493,40 @@ public static class MatrixMarket
                     i = _symmetry switch { MmSymmetry.Symmetric => j, MmSymmetry.SkewSymmetric => j + 1, _ => 0 };
                 }
             }
-            CheckNoExtraData();
             return dense;
+        }
+
+        /// <summary>
+        /// The error for duplicate coordinate entries whose sum overflows at <paramref name="triplet"/> (an index
+        /// into the triplets <see cref="ReadCoordinate"/> returned: file entries in order, each off-diagonal entry of
+        /// a symmetric file followed by its mirror). It names the line of the entry that overflowed.
+        /// </summary>
+        public MatrixMarketFormatException DuplicateOverflow(int[] rowIdx, int[] colIdx, int triplet, double sum)
+        {
+            bool mirror = _symmetry != MmSymmetry.General;
+            long entry = 0;
+            int t = 0;
+            while (true)
+            {
+                int next = mirror && rowIdx[t] != colIdx[t] ? t + 2 : t + 1;
+                if (triplet < next) break;
+                t = next;
+                entry++;
+            }
+            return Error(LineOfEntry(entry),
+                $"entry ({rowIdx[t] + 1}, {colIdx[t] + 1}) brings the sum of the duplicate entries at ({rowIdx[triplet] + 1}, {colIdx[triplet] + 1}) to {sum.ToString(CultureInfo.InvariantCulture)}; values must be finite");
+        }
+
+        private long LineOfEntry(long entry)
+        {
+            long baseEntry = 0, baseLine = _sizeLine + 1;
+            foreach (var (e, line) in _gaps)
+            {
+                if (e > entry) break;
+                baseEntry = e;
+                baseLine = line;
+            }
+            return baseLine + (entry - baseEntry);
         }
 
         private static void Grow(ref int[] r, ref int[] c, ref double[] v, int needed, long limit)
