@@ -58,11 +58,19 @@ for id in Solvers.Kernels Solvers.Sketching Solvers Solvers.Cli; do
 done
 ls -l "$feed"
 
-# Contents and metadata of each package.
+# Contents and metadata of each package (unzip where installed, else Python's zipfile).
+if command -v unzip > /dev/null; then
+    zip_list() { unzip -Z1 "$1"; }
+    zip_cat() { unzip -p "$1" "$2"; }
+else
+    zip_list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
+    zip_cat() { python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; }
+fi
 for id in Solvers.Kernels Solvers.Sketching Solvers Solvers.Cli; do
     pkg=$feed/$id.$version.nupkg
-    files=$(unzip -Z1 "$pkg")
-    nuspec=$(unzip -p "$pkg" "$id.nuspec")
+    files=$(zip_list "$pkg")
+    symbols=$(zip_list "${pkg%.nupkg}.snupkg")
+    nuspec=$(zip_cat "$pkg" "$id.nuspec")
     for f in README.md LICENSE; do
         grep -qx "$f" <<<"$files" || fail "$id: $f is not packed"
     done
@@ -72,13 +80,15 @@ for id in Solvers.Kernels Solvers.Sketching Solvers Solvers.Cli; do
     if [ "$id" = Solvers.Cli ]; then
         grep -q '<packageType name="DotnetTool" />' <<<"$nuspec" || fail "$id: not a DotnetTool package"
         grep -qx "tools/net10.0/any/runtimes/linux-x64/native/libSkiaSharp.so" <<<"$files" || fail "$id: no linux-x64 SkiaSharp native library"
-        unzip -Z1 "${pkg%.nupkg}.snupkg" | grep -qx "tools/net10.0/any/Solvers.pdb" || fail "$id: the symbol package has no Solvers.pdb"
+        grep -qx "tools/net10.0/any/Solvers.pdb" <<<"$symbols" || fail "$id: the symbol package has no Solvers.pdb"
     else
         grep -qx "lib/net10.0/$id.dll" <<<"$files" || fail "$id: lib/net10.0/$id.dll is not packed"
         grep -qx "lib/net10.0/$id.xml" <<<"$files" || fail "$id: XML documentation is not packed"
-        pdb=$(unzip -Z1 "${pkg%.nupkg}.snupkg" | grep -x "lib/net10.0/$id.pdb") || fail "$id: the symbol package has no $id.pdb"
+        grep -qx "lib/net10.0/$id.pdb" <<<"$symbols" || fail "$id: the symbol package has no $id.pdb"
         # SourceLink: the portable PDB carries a JSON map from the source paths to the repository's raw files.
-        unzip -p "${pkg%.nupkg}.snupkg" "$pdb" | grep -aq '"documents":{"' || fail "$id: the PDB has no SourceLink map"
+        # (Extracted to a file: `zip_cat | grep -q` would fail under pipefail when grep stops reading early.)
+        zip_cat "${pkg%.nupkg}.snupkg" "lib/net10.0/$id.pdb" > "$work/$id.pdb"
+        grep -aq '"documents":{"' "$work/$id.pdb" || fail "$id: the PDB has no SourceLink map"
     fi
 done
 step "packages have README, LICENSE, MIT expression, repository commit, XML docs, symbols and SourceLink"
