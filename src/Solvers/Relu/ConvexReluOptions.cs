@@ -104,10 +104,13 @@ public sealed record ConvexReluOptions
     /// <summary>Resume from a network fitted earlier on the same data with the same options and seed (its convex variables and ADMM state).</summary>
     public ConvexReluNetwork? WarmStart { get; init; }
 
-    /// <summary>Stops within <see cref="CheckInterval"/> iterations with status Cancelled and the iterate so far.</summary>
+    /// <summary>
+    /// Checked before every iteration and after every recorded one: the fit then stops with status Cancelled and the
+    /// network of the iterate so far (cancelling from <see cref="Progress"/> at iteration k stops at k).
+    /// </summary>
     public CancellationToken CancellationToken { get; init; }
 
-    /// <summary>Receives each recorded iteration.</summary>
+    /// <summary>Receives each recorded iteration (every <see cref="CheckInterval"/> iterations), on the fitting thread.</summary>
     public IProgress<ReluIteration>? Progress { get; init; }
 }
 
