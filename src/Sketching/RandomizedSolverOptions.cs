@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Solvers.Sketching;
 
 /// <summary>Options of <see cref="RandomizedKaczmarz"/> and <see cref="SketchAndProject"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record RandomizedSolverOptions
 {
     private readonly double _tolerance = 1e-8;

@@ -1,6 +1,7 @@
 namespace Solvers;
 
 /// <summary>Thrown by <c>EnsureSuccess</c> or when an options record sets <c>ThrowOnFailure</c> and the solve did not converge.</summary>
+/// <remarks>Thread safety: immutable after construction.</remarks>
 public sealed class SolverFailedException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Xunit;
 
 namespace Solvers.Tests;
@@ -61,5 +62,29 @@ public class ApiDocsTests
             .OrderBy(s => s, StringComparer.Ordinal)
             .ToList();
         Assert.True(missing.Count == 0, "Namespaces without a '## Namespace' section in docs/api.md: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_public_type_documents_its_thread_safety()
+    {
+        var missing = new List<string>();
+        foreach (var assembly in Libraries)
+        {
+            string xmlPath = Path.ChangeExtension(assembly.Location, ".xml");
+            Assert.True(File.Exists(xmlPath), $"No XML documentation next to {assembly.Location}.");
+            var docs = XDocument.Load(xmlPath).Descendants("member")
+                .ToDictionary(m => (string)m.Attribute("name")!, m => m.Value, StringComparer.Ordinal);
+            foreach (var t in assembly.GetExportedTypes())
+            {
+                string key = "T:" + t.FullName!.Replace('+', '.');
+                if (!docs.TryGetValue(key, out var text)
+                    || !Regex.IsMatch(text, "thread safety|thread-safe|safe to share between threads|several threads", RegexOptions.IgnoreCase))
+                    missing.Add(t.FullName!);
+            }
+        }
+        missing.Sort(StringComparer.Ordinal);
+        Assert.True(missing.Count == 0,
+            $"{missing.Count} public type(s) whose XML summary or remarks do not say whether instances are safe to use from several threads:\n"
+            + string.Join("\n", missing));
     }
 }

@@ -6,6 +6,7 @@ using Solvers.Sparse;
 namespace Solvers.Learning;
 
 /// <summary>Which solver a <see cref="SequenceSolver"/> runs with the learned omega.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SequenceMethod
 {
     /// <summary>SOR as a standalone solver.</summary>
@@ -15,6 +16,7 @@ public enum SequenceMethod
 }
 
 /// <summary>What the learner is charged for a solve.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SequenceCost
 {
     /// <summary>Iterations (SOR sweeps or CG iterations): deterministic, the paper's cost.</summary>
@@ -24,6 +26,7 @@ public enum SequenceCost
 }
 
 /// <summary>Options of <see cref="SequenceSolver"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record SequenceSolverOptions
 {
     private readonly double _tolerance = 1e-8;
@@ -73,6 +76,7 @@ public sealed record SequenceSolverOptions
 /// <param name="Cost">What the learner was charged.</param>
 /// <param name="Status">How the solve ended.</param>
 /// <param name="Solution">x.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record SequenceStep(int Index, double Omega, double Context, int Iterations, double Seconds, double Cost, SolverStatus Status, double[] Solution);
 
 /// <summary>

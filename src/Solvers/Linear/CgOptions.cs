@@ -4,6 +4,7 @@ namespace Solvers.Linear;
 /// Options for <see cref="ConjugateGradient"/>. Immutable; each value is validated when set, so a bad value
 /// fails where it is written, not deep inside a solve.
 /// </summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record CgOptions
 {
     private readonly double _tolerance = 1e-8;

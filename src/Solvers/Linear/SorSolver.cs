@@ -6,6 +6,7 @@ using Solvers.Sparse;
 namespace Solvers.Linear;
 
 /// <summary>The order in which an SOR sweep visits the rows; it changes the iteration, not only its speed.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SorOrdering
 {
     /// <summary>Natural on the CPU backend, multicolor elsewhere.</summary>
@@ -20,6 +21,7 @@ public enum SorOrdering
 }
 
 /// <summary>Options of <see cref="SorSolver"/>. Validated when set.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record SorOptions
 {
     private readonly double _omega = 1.0;

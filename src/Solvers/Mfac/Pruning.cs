@@ -4,9 +4,11 @@ namespace Solvers.Mfac;
 /// <param name="weights">The current weights.</param>
 /// <param name="index">Which sample, 0 .. m - 1.</param>
 /// <param name="gradient">Where to write it (length d).</param>
+/// <remarks>Thread safety: called from the pruning thread only, one call at a time.</remarks>
 public delegate void GradientSampler(ReadOnlySpan<double> weights, int index, Span<double> gradient);
 
 /// <summary>Options of <see cref="Pruning.OptimalBrainSurgeon"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record PruningOptions
 {
     private readonly double _sparsity = 0.5;
@@ -51,6 +53,7 @@ public readonly record struct PruningStep(int Step, int Pruned, double Sparsity)
 /// alone, removes the lowest-scoring ones, and corrects the others by the OBS update delta w = -F^-1 u with
 /// u_q = w_q / [F^-1]_qq on the removed weights: the sum of their single-weight corrections (the M-FAC paper's
 /// approximation for removing many weights at once), one matrix-free product.
+/// Thread safety: stateless; safe to call from several threads at once.
 /// </remarks>
 public static class Pruning
 {

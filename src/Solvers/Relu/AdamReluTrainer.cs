@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Solvers.Relu;
 
 /// <summary>Options of <see cref="AdamReluTrainer"/>. Validated when set, so a bad value fails where it is written.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record AdamReluOptions
 {
     private readonly int _width;
@@ -68,6 +69,7 @@ public sealed record AdamReluOptions
 }
 
 /// <summary>The outcome of <see cref="AdamReluTrainer.Train"/>.</summary>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record AdamReluResult
 {
     /// <summary>First-layer weights u_j as rows (m x d).</summary>
@@ -110,6 +112,7 @@ public sealed record AdamReluResult
 /// network uses as masks, the convex program's value is never above it. Initialisation: u ~ N(0, 1/d) and
 /// alpha ~ N(0, 1/m) from <see cref="Random"/> with the seed, through Box-Muller. Adam: beta1 = 0.9, beta2 = 0.999,
 /// eps = 1e-8 (Kingma and Ba's defaults). The ReLU derivative at 0 is taken as 0.
+/// Thread safety: stateless; safe to call from several threads at once.
 /// </remarks>
 public static class AdamReluTrainer
 {

@@ -3,6 +3,7 @@ using Solvers.Kernels;
 namespace Solvers.Relu;
 
 /// <summary>Which convex program <see cref="ConvexReluNetwork.Fit"/> solves.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum ReluFormulation
 {
     /// <summary>
@@ -20,6 +21,7 @@ public enum ReluFormulation
 }
 
 /// <summary>How the ADMM's fixed linear system (I + F'F/rho + G'G) u = b is solved.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum ReluLinearSolver
 {
     /// <summary>Woodbury up to <see cref="ConvexReluOptions.WoodburyLimit"/> samples, conjugate gradients beyond.</summary>
@@ -36,6 +38,7 @@ public enum ReluLinearSolver
 }
 
 /// <summary>Options of <see cref="ConvexReluNetwork.Fit"/>; validated when set, each error naming the property.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share; the Backend it names is not thread-safe, so concurrent fits need their own backends, and ExtraGates is read, not copied.</remarks>
 public sealed record ConvexReluOptions
 {
     private readonly int _patterns = 64, _maxIterations = 5000, _checkInterval = 10, _woodburyLimit = 4000;
@@ -120,9 +123,11 @@ public sealed record ConvexReluOptions
 /// <param name="PrimalResidual">ADMM: ||(u - z, G u - s)||; FISTA: the prox-gradient step norm.</param>
 /// <param name="DualResidual">ADMM: rho ||(z - z_prev) + G'(s - s_prev)||; FISTA: 0.</param>
 /// <param name="Elapsed">Time since the solve started.</param>
+/// <remarks>Thread safety: an immutable value.</remarks>
 public readonly record struct ReluIteration(int Iteration, double Objective, double PrimalResidual, double DualResidual, TimeSpan Elapsed);
 
 /// <summary>What <see cref="ConvexReluNetwork.Fit"/> did.</summary>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record ConvexReluReport
 {
     /// <summary>Converged, MaxIterations, Cancelled or NonFinite.</summary>
