@@ -17,7 +17,7 @@ public enum BackendKind
 }
 
 /// <summary>Options for creating a <see cref="Backend"/>.</summary>
-/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record BackendOptions
 {
     private readonly int _maxDegreeOfParallelism = Environment.ProcessorCount;
@@ -80,7 +80,7 @@ public enum SpmvVariant
 /// <param name="Kind">The backend kind that drives it.</param>
 /// <param name="Name">The device name.</param>
 /// <param name="Details">Memory, warp size, compute capability and such.</param>
-/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record DeviceInfo(BackendKind Kind, string Name, string Details);
 
 /// <summary>

@@ -49,7 +49,7 @@ public sealed record LearnerOptions
 /// scalar context is expected in, and the model size. Validated when set; the range order
 /// (ContextMin &lt; ContextMax) is checked by the learner's constructor because it involves two properties.
 /// </summary>
-/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record ContextualOptions
 {
     private readonly double _contextMin;

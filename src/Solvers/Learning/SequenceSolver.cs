@@ -26,7 +26,7 @@ public enum SequenceCost
 }
 
 /// <summary>Options of <see cref="SequenceSolver"/>.</summary>
-/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record SequenceSolverOptions
 {
     private readonly double _tolerance = 1e-8;

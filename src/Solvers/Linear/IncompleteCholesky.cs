@@ -5,7 +5,7 @@ using Solvers.Sparse;
 namespace Solvers.Linear;
 
 /// <summary>Options of the IC(0) preconditioner.</summary>
-/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record IncompleteCholeskyOptions
 {
     private readonly double _diagonalShift;

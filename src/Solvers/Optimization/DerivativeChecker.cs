@@ -10,7 +10,7 @@ namespace Solvers.Optimization;
 /// <param name="Supplied">The supplied value at the worst entry.</param>
 /// <param name="FiniteDifference">The finite-difference value at the worst entry.</param>
 /// <param name="RelativeError">|supplied - fd| / max(1, |fd|) at the worst entry.</param>
-/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record DerivativeMismatch(string Derivative, int Row, int Column, double Supplied, double FiniteDifference,
     double RelativeError)
 {

@@ -6,7 +6,7 @@ using Solvers.Sparse;
 namespace Solvers.Optimization;
 
 /// <summary>Options of <see cref="SketchedNewton"/>; defaults from the paper's reference code. Validated when set.</summary>
-/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record SketchedNewtonOptions
 {
     private readonly double _tolerance = 1e-6;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Solvers.Relu;
 
 /// <summary>Options of <see cref="AdamReluTrainer"/>. Validated when set, so a bad value fails where it is written.</summary>
-/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record AdamReluOptions
 {
     private readonly int _width;

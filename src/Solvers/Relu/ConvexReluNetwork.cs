@@ -5,7 +5,7 @@ namespace Solvers.Relu;
 /// <summary>A trained network and the report of its training.</summary>
 /// <param name="Network">The network recovered from the convex solution.</param>
 /// <param name="Report">How the training went.</param>
-/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record ConvexReluFit(ConvexReluNetwork Network, ConvexReluReport Report);
 
 /// <summary>

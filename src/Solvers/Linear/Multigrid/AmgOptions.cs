@@ -132,7 +132,7 @@ public sealed record AmgOptions
 /// <summary>One level of an AMG hierarchy.</summary>
 /// <param name="Rows">Unknowns.</param>
 /// <param name="NonZeros">Stored entries of the level's operator.</param>
-/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record AmgLevelInfo(int Rows, long NonZeros);
 
 /// <summary>Statistics of an AMG hierarchy, as hypre and AmgX print them.</summary>
