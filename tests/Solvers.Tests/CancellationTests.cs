@@ -143,6 +143,7 @@ public class CancellationTests
             CancellationToken = p.Token, Progress = p,
         });
         Assert.Equal(SolverStatus.Cancelled, fit.Report.Status);
+        Assert.StartsWith("cpu", fit.Report.Backend, StringComparison.Ordinal);
         AssertStoppedAtK(fit.Report.Iterations);
         Assert.True(double.IsFinite(fit.Report.ConvexObjective));
         AssertFinite(fit.Network.SecondLayer);

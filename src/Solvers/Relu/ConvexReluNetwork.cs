@@ -188,7 +188,7 @@ public sealed class ConvexReluNetwork
                 Status = result.Status, Message = result.Message, Iterations = result.Iterations, ConvexObjective = convex,
                 NetworkObjective = netObjective, MaxConstraintViolation = violation, PatternsRequested = patterns.Requested,
                 PatternsUsed = p, Neurons = network.Neurons, LinearSolver = result.LinearSolver, History = result.History,
-                SetupElapsed = result.SetupElapsed, Elapsed = result.Elapsed,
+                SetupElapsed = result.SetupElapsed, Elapsed = result.Elapsed, Backend = backend.Name,
             };
             return new ConvexReluFit(network, report);
         }

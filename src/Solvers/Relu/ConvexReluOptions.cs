@@ -168,4 +168,7 @@ public sealed record ConvexReluReport
 
     /// <summary>Iteration time.</summary>
     public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>The name of the backend that ran the masked products, as <see cref="Linear.LinearSolveResult.Backend"/> reports it.</summary>
+    public string Backend { get; init; } = "";
 }
