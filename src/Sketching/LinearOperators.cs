@@ -3,6 +3,7 @@ using Solvers.Sparse;
 namespace Solvers.Sketching;
 
 /// <summary>A matrix-free linear operator K (Rows by Columns): products with K and K'.</summary>
+/// <remarks>Thread safety: the randomized solvers call an operator from one thread; an instance shared by concurrent solves must be thread-safe (CsrOperator is).</remarks>
 public interface ILinearOperator
 {
     /// <summary>Number of rows of K (the length of K x).</summary>
@@ -19,6 +20,7 @@ public interface ILinearOperator
 }
 
 /// <summary>One sparse row: its column indices and values, of equal length.</summary>
+/// <remarks>Thread safety: a read-only view on the stack of one thread; it cannot be shared.</remarks>
 public readonly ref struct SparseRow
 {
     /// <summary>Wraps a row.</summary>
@@ -47,6 +49,7 @@ public readonly ref struct SparseRow
 }
 
 /// <summary>An operator whose rows can be read one at a time: what Kaczmarz methods need.</summary>
+/// <remarks>Thread safety: as ILinearOperator: called from the solving thread only.</remarks>
 public interface IRowAccess : ILinearOperator
 {
     /// <summary>Row i of K, 0 &lt;= i &lt; <see cref="ILinearOperator.Rows"/>.</summary>
@@ -57,6 +60,7 @@ public interface IRowAccess : ILinearOperator
 }
 
 /// <summary>A <see cref="CsrMatrix"/> as an <see cref="ILinearOperator"/> with row access; row norms are computed once.</summary>
+/// <remarks>Thread safety: immutable (a view of an immutable CsrMatrix); safe to share between threads.</remarks>
 public sealed class CsrOperator : IRowAccess
 {
     private readonly int[] _rowPointers, _columns;

@@ -1,6 +1,7 @@
 namespace Solvers.Sketching;
 
 /// <summary>How randomized Kaczmarz picks its rows.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum KaczmarzSampling
 {
     /// <summary>Rows with probability proportional to ||k_i||^2 (Strohmer and Vershynin): linear convergence in expectation at rate 1 - sigma_min^2 / ||K||_F^2.</summary>
@@ -15,6 +16,7 @@ public enum KaczmarzSampling
 /// (so it also solves symmetric indefinite systems such as KKT systems, and non-square consistent ones); for an
 /// inconsistent one it stalls at a level set by the residual.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class RandomizedKaczmarz
 {
     /// <summary>Solves K z = b.</summary>

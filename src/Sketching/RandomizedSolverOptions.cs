@@ -1,24 +1,9 @@
+using System.Diagnostics;
+
 namespace Solvers.Sketching;
 
-/// <summary>How a randomized solve ended.</summary>
-public enum RandomizedSolveStatus
-{
-    /// <summary>The true relative residual ||K z - b|| / ||b|| reached the tolerance at a check.</summary>
-    Converged,
-    /// <summary>The iteration limit was reached first; the result holds the last iterate.</summary>
-    MaxIterations,
-    /// <summary>The iterate or its residual became NaN or infinite.</summary>
-    NonFinite,
-    /// <summary>The caller's cancellation token fired; the result holds the last iterate.</summary>
-    Cancelled,
-}
-
-/// <summary>One residual check of a randomized solve.</summary>
-/// <param name="Iteration">Iterations done when the check ran (0: the initial guess).</param>
-/// <param name="RelativeResidual">||K z - b|| / ||b|| (the absolute residual when b = 0).</param>
-public readonly record struct ResidualCheck(int Iteration, double RelativeResidual);
-
 /// <summary>Options of <see cref="RandomizedKaczmarz"/> and <see cref="SketchAndProject"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record RandomizedSolverOptions
 {
     private readonly double _tolerance = 1e-8;
@@ -59,11 +44,17 @@ public sealed record RandomizedSolverOptions
     /// <summary>The starting iterate (warm start), of length K's columns; null starts from zero.</summary>
     public double[]? InitialGuess { get; init; }
 
-    /// <summary>Stops the solve at the next iteration; the result then has <see cref="RandomizedSolveStatus.Cancelled"/>.</summary>
-    public CancellationToken Cancellation { get; init; }
+    /// <summary>
+    /// Stops the solve before the next iteration; the result then has <see cref="SolverStatus.Cancelled"/> and the
+    /// last iterate (whose residual is checked once more).
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
 
-    /// <summary>Receives every residual check, on the solving thread.</summary>
-    public IProgress<ResidualCheck>? Progress { get; init; }
+    /// <summary>
+    /// Receives every residual check, on the solving thread: <see cref="IterationRecord.ResidualNorm"/> is the relative
+    /// residual ||K z - b|| / ||b||.
+    /// </summary>
+    public IProgress<IterationRecord>? Progress { get; init; }
 }
 
 /// <summary>The outcome of a randomized solve.</summary>
@@ -71,14 +62,18 @@ public sealed record RandomizedSolverOptions
 /// <param name="Status">Why the solve stopped.</param>
 /// <param name="Iterations">Iterations run.</param>
 /// <param name="RelativeResidual">||K z - b|| / ||b|| at the last check (the final iterate is always checked).</param>
-/// <param name="History">Every residual check, the initial guess's first.</param>
+/// <param name="History">Every residual check, the initial guess's first (<see cref="IterationRecord.ResidualNorm"/> is the relative residual).</param>
+/// <remarks>Thread safety: immutable once returned (the arrays are the caller's to change).</remarks>
 public sealed record RandomizedSolveResult(
     double[] Solution,
-    RandomizedSolveStatus Status,
+    SolverStatus Status,
     int Iterations,
     double RelativeResidual,
-    IReadOnlyList<ResidualCheck> History)
+    IReadOnlyList<IterationRecord> History)
 {
+    /// <summary>Time spent in the iteration loop, residual checks included.</summary>
+    public TimeSpan Elapsed { get; init; }
+
     /// <summary>
     /// Block sketch-and-project only: how many k-by-k systems S K K' S' were singular to Cholesky and were solved with
     /// a small diagonal shift instead (rank-deficient sketches of a rank-deficient K). Always 0 for Kaczmarz.
@@ -93,7 +88,8 @@ internal sealed class ResidualMonitor
     private readonly double[] _b, _scratch;
     private readonly double _bNorm;
     private readonly RandomizedSolverOptions _options;
-    private readonly List<ResidualCheck> _history = [];
+    private readonly List<IterationRecord> _history = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public ResidualMonitor(ILinearOperator k, double[] b, RandomizedSolverOptions options)
     {
@@ -109,7 +105,7 @@ internal sealed class ResidualMonitor
     public double Last { get; private set; } = double.NaN;
 
     /// <summary>Computes ||K z - b|| / ||b||, records it, and returns the status it implies (null: keep going).</summary>
-    public RandomizedSolveStatus? Check(int iteration, double[] z)
+    public SolverStatus? Check(int iteration, double[] z)
     {
         _k.Apply(z, _scratch);
         double s = 0;
@@ -120,11 +116,11 @@ internal sealed class ResidualMonitor
         }
         double rel = Math.Sqrt(s) / (_bNorm > 0 ? _bNorm : 1.0);
         Last = rel;
-        var check = new ResidualCheck(iteration, rel);
+        var check = new IterationRecord(iteration, rel, _clock.Elapsed);
         _history.Add(check);
         _options.Progress?.Report(check);
-        if (!double.IsFinite(rel)) return RandomizedSolveStatus.NonFinite;
-        return rel <= _options.Tolerance ? RandomizedSolveStatus.Converged : null;
+        if (!double.IsFinite(rel)) return SolverStatus.NonFinite;
+        return rel <= _options.Tolerance ? SolverStatus.Converged : null;
     }
 
     /// <summary>Runs step(iteration) until convergence, the limit, cancellation or a non-finite residual.</summary>
@@ -134,18 +130,18 @@ internal sealed class ResidualMonitor
         var status = Check(0, z);
         while (status is null)
         {
-            if (it >= _options.MaxIterations) { status = RandomizedSolveStatus.MaxIterations; break; }
-            if (_options.Cancellation.IsCancellationRequested)
+            if (it >= _options.MaxIterations) { status = SolverStatus.MaxIterations; break; }
+            if (_options.CancellationToken.IsCancellationRequested)
             {
                 if (_history[^1].Iteration != it) Check(it, z);
-                status = RandomizedSolveStatus.Cancelled;
+                status = SolverStatus.Cancelled;
                 break;
             }
             step(it);
             it++;
             if (it % interval == 0 || it == _options.MaxIterations) status = Check(it, z);
         }
-        return new RandomizedSolveResult(z, status.Value, it, Last, _history.ToArray()) { RegularizedSolves = regularized() };
+        return new RandomizedSolveResult(z, status.Value, it, Last, _history.ToArray()) { RegularizedSolves = regularized(), Elapsed = _clock.Elapsed };
     }
 
     /// <summary>The checked right-hand side and starting iterate.</summary>

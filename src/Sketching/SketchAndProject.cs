@@ -7,6 +7,7 @@ namespace Solvers.Sketching;
 /// products with K' per iteration and converge in fewer iterations. Like Kaczmarz, it converges to the solution of a
 /// consistent system nearest the initial guess, whether K is definite, indefinite (KKT) or rectangular.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class SketchAndProject
 {
     /// <summary>Solves K z = b.</summary>

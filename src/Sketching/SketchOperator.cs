@@ -136,6 +136,7 @@ public abstract class SketchOperator : IDisposable
 /// / sqrt(k). Nothing is stored: each application regenerates the entries it needs (on a device, in the kernels of
 /// <see cref="ISketchKernels"/>).
 /// </summary>
+/// <remarks>Thread safety: as SketchOperator: the host methods may be called concurrently, the device methods not.</remarks>
 public sealed class GaussianSketch : SketchOperator
 {
     internal GaussianSketch(int k, int n, ulong seed) : base(k, n, seed)
@@ -220,6 +221,7 @@ public sealed class GaussianSketch : SketchOperator
 /// A sketch stored as a sparse k-by-n matrix built on the host from the counter-based generator: sparse sign
 /// (CountSketch / SJLT) and row sampling. On a device it is applied as a CSR product with <see cref="ISparseKernels"/>.
 /// </summary>
+/// <remarks>Thread safety: immutable; its host methods may be called from several threads at once.</remarks>
 public sealed class SparseSketch : SketchOperator
 {
     private Backend? _backend;
@@ -282,6 +284,7 @@ public sealed class SparseSketch : SketchOperator
 }
 
 /// <summary>Factories of the sketches; all satisfy E[S'S] = I.</summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class Sketches
 {
     /// <summary>A dense k-by-n Gaussian sketch, entries N(0, 1/k).</summary>

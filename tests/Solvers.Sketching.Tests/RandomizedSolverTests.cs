@@ -91,9 +91,9 @@ public sealed class RandomizedSolverTests
         var reference = DenseSolve(a, b);
         var o = new RandomizedSolverOptions { Tolerance = 1e-10, Seed = 42, MaxIterations = 2_000_000 };
         var r = SolveWith(method, a, b, o);
-        Assert.Equal(RandomizedSolveStatus.Converged, r.Status);
+        Assert.Equal(SolverStatus.Converged, r.Status);
         Assert.True(r.RelativeResidual <= 1e-10);
-        Assert.Equal(r.RelativeResidual, r.History[^1].RelativeResidual);
+        Assert.Equal(r.RelativeResidual, r.History[^1].ResidualNorm);
         Assert.Equal(0, r.History[0].Iteration);
         // Well-conditioned systems: a 1e-10 residual puts the solution within ~1e-8 of the dense one.
         TestMatrices.Close(reference, r.Solution, 1e-7, $"{system}/{method}");
@@ -112,7 +112,7 @@ public sealed class RandomizedSolverTests
         var (a, b, _) = System(system);
         var x = DenseSolve(a, b);
         var r = SolveWith(method, a, b, new RandomizedSolverOptions { Tolerance = 1e-8, InitialGuess = x });
-        Assert.Equal(RandomizedSolveStatus.Converged, r.Status);
+        Assert.Equal(SolverStatus.Converged, r.Status);
         Assert.Equal(0, r.Iterations);
         Assert.Single(r.History);
         Assert.Equal(x, r.Solution);
@@ -123,19 +123,19 @@ public sealed class RandomizedSolverTests
     public void Iteration_limit_cancellation_and_progress_are_reported()
     {
         var (a, b, _) = System("spd");
-        var checks = new List<ResidualCheck>();
+        var checks = new List<IterationRecord>();
         var progress = new SyncProgress(checks);
         var r = RandomizedKaczmarz.Solve(new CsrOperator(a), b,
             new RandomizedSolverOptions { MaxIterations = 45, CheckInterval = 10, Progress = progress });
-        Assert.Equal(RandomizedSolveStatus.MaxIterations, r.Status);
+        Assert.Equal(SolverStatus.MaxIterations, r.Status);
         Assert.Equal(45, r.Iterations);
         Assert.Equal([0, 10, 20, 30, 40, 45], r.History.Select(c => c.Iteration));
         Assert.Equal(r.History, checks);
 
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var c = SketchAndProject.Solve(new CsrOperator(a), b, 2, new RandomizedSolverOptions { Cancellation = cts.Token });
-        Assert.Equal(RandomizedSolveStatus.Cancelled, c.Status);
+        var c = SketchAndProject.Solve(new CsrOperator(a), b, 2, new RandomizedSolverOptions { CancellationToken = cts.Token });
+        Assert.Equal(SolverStatus.Cancelled, c.Status);
         Assert.Equal(0, c.Iterations);
     }
 
@@ -151,7 +151,7 @@ public sealed class RandomizedSolverTests
         var x = new[] { 1.0, -2.0, 0.5 };
         var b = k.Multiply(x);
         var r = SketchAndProject.Solve(new CsrOperator(k), b, 5, new RandomizedSolverOptions { Tolerance = 1e-9, Seed = 3 });
-        Assert.Equal(RandomizedSolveStatus.Converged, r.Status);
+        Assert.Equal(SolverStatus.Converged, r.Status);
         Assert.True(r.RegularizedSolves > 0);
         TestMatrices.Close(x, r.Solution, 1e-7, "rank-deficient block");
     }
@@ -211,8 +211,8 @@ public sealed class RandomizedSolverTests
     }
 
     /// <summary>Records reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
-    private sealed class SyncProgress(List<ResidualCheck> sink) : IProgress<ResidualCheck>
+    private sealed class SyncProgress(List<IterationRecord> sink) : IProgress<IterationRecord>
     {
-        public void Report(ResidualCheck value) => sink.Add(value);
+        public void Report(IterationRecord value) => sink.Add(value);
     }
 }

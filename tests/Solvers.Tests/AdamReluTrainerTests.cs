@@ -152,11 +152,11 @@ public sealed class AdamReluTrainerTests(ITestOutputHelper output)
         var y = Planted(x);
         double half = 0.5 * y.Sum(t => t * t);
         var result = AdamReluTrainer.Train(x, y, new AdamReluOptions { Width = 8, Beta = 0, Epochs = 4000, Seed = 1 });
-        output.WriteLine($"1/2||y||^2 = {half:G6}; objective {result.ObjectiveHistory[0]:G6} after 1 epoch, {result.Objective:E3} after {result.Epochs} in {result.Elapsed.TotalMilliseconds:F0} ms");
+        output.WriteLine($"1/2||y||^2 = {half:G6}; objective {result.History[0]:G6} after 1 epoch, {result.Objective:E3} after {result.Epochs} in {result.Elapsed.TotalMilliseconds:F0} ms");
         Assert.Equal(SolverStatus.MaxIterations, result.Status);
         Assert.Equal(4000, result.Epochs);
-        Assert.Equal(4000, result.ObjectiveHistory.Count);
-        Assert.Equal(result.ObjectiveHistory[^1], result.Objective);
+        Assert.Equal(4000, result.History.Count);
+        Assert.Equal(result.History[^1], result.Objective);
         Assert.True(result.Objective < 1e-3 * half, $"objective {result.Objective:E3} not below 1e-3 of 1/2||y||^2 = {half:G6}");
         Assert.Equal(AdamReluTrainer.Objective(x, y, result.FirstLayer, result.SecondLayer, 0), result.Objective, 1e-12);
     }
@@ -172,11 +172,11 @@ public sealed class AdamReluTrainerTests(ITestOutputHelper output)
         var b = AdamReluTrainer.Train(x, y, options);
         Assert.Equal(a.FirstLayer, b.FirstLayer);
         Assert.Equal(a.SecondLayer, b.SecondLayer);
-        Assert.Equal(a.ObjectiveHistory, b.ObjectiveHistory);
+        Assert.Equal(a.History, b.History);
 
         var start = AdamReluTrainer.Train(x, y, options with { Epochs = 0 });
         Assert.Equal(0, start.Epochs);
-        Assert.Empty(start.ObjectiveHistory);
+        Assert.Empty(start.History);
         Assert.Equal(AdamReluTrainer.Objective(x, y, start.FirstLayer, start.SecondLayer, 0.1), start.Objective, 1e-12);
         Assert.True(a.Objective < start.Objective);
     }

@@ -17,7 +17,7 @@ public sealed class AmgTests(ITestOutputHelper output)
 
     private static LinearSolveResult Solve(CsrMatrix a, double[] b, AmgPreconditioner amg, BackendKind kind = BackendKind.Cpu, double tol = 1e-8)
     {
-        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = tol, Preconditioner = amg },
+        using var cg = new ConjugateGradient(new CgOptions { Tolerance = tol, Preconditioner = amg },
             Backend.Create(kind, new BackendOptions { MaxDegreeOfParallelism = 2 }));
         return cg.Solve(a, b);
     }

@@ -54,7 +54,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
         double[] b = { 1, 2, 3 };
         double x1 = 4.0 / 18, x2 = 2.0 / 18, x3 = 26.0 / 18;
 
-        using var cg = Cg(new CgOptions { RelativeTolerance = 1e-14, Preconditioner = Preconditioners.None });
+        using var cg = Cg(new CgOptions { Tolerance = 1e-14, Preconditioner = Preconditioners.None });
         var r = cg.Solve(CsrMatrix.FromDense(a), b);
         Assert.Equal(SolverStatus.Converged, r.Status);
         Assert.InRange(r.Iterations, 1, 3); // CG terminates in at most n steps in exact arithmetic
@@ -71,7 +71,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
         var a = RandomSpd(n, seed);
         var rng = new Random(seed + 100);
         var b = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        using var cg = Cg(new CgOptions { RelativeTolerance = 1e-12, Preconditioner = Preconditioners.Parse(precond) });
+        using var cg = Cg(new CgOptions { Tolerance = 1e-12, Preconditioner = Preconditioners.Parse(precond) });
         var r = cg.Solve(a, b);
         Assert.Equal(SolverStatus.Converged, r.Status);
         Assert.True(r.RelativeResidual <= 1e-11, $"true relative residual {r.RelativeResidual:E2}");
@@ -85,7 +85,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     {
         var a = PdeProblems.Poisson2D(24);
         var b = Enumerable.Range(0, a.Rows).Select(i => Math.Sin(i)).ToArray();
-        using var cg = Cg(new CgOptions { RelativeTolerance = 1e-10 });
+        using var cg = Cg(new CgOptions { Tolerance = 1e-10 });
         var r = cg.Solve(a, b);
         Assert.Equal(SolverStatus.Converged, r.Status);
         AssertClose(DenseSolve(a, b), r.Solution, 1e-8);
@@ -100,7 +100,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     {
         var a = PdeProblems.Anisotropic2D(12, 0.1);
         var b = Enumerable.Range(0, a.Rows).Select(i => Math.Cos(0.3 * i)).ToArray();
-        var options = new CgOptions { RelativeTolerance = 1e-12 };
+        var options = new CgOptions { Tolerance = 1e-12 };
         using var cpu = Cg(options);
         using var gpuEmu = Cg(options, BackendKind.IlgpuCpu);
         var rc = cpu.Solve(a, b);
@@ -121,7 +121,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
         var ones = Enumerable.Repeat(1.0, a.Rows).ToArray();
         var b = a.Multiply(ones);
         using var backend = Backend.Create(BackendKind.Cpu);
-        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = 1e-12 }, backend);
+        using var cg = new ConjugateGradient(new CgOptions { Tolerance = 1e-12 }, backend);
         using var da = backend.Upload(a);
         using var db = backend.Upload(b);
         using var dx = backend.Upload(ones);
@@ -259,8 +259,8 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     [InlineData(double.PositiveInfinity)]
     public void Invalid_tolerances_are_rejected_when_set(double tol)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CgOptions { RelativeTolerance = tol });
-        Assert.Equal(nameof(CgOptions.RelativeTolerance), e.ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CgOptions { Tolerance = tol });
+        Assert.Equal(nameof(CgOptions.Tolerance), e.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new CgOptions { AbsoluteTolerance = tol });
     }
 
@@ -273,7 +273,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
     {
         var a = RandomSpd(40, 9);
         var b = Enumerable.Range(0, 40).Select(i => (double)i).ToArray();
-        using var cg = Cg(new CgOptions { RelativeTolerance = 1e-12 });
+        using var cg = Cg(new CgOptions { Tolerance = 1e-12 });
         var r = cg.Solve(a.ToMathNet(), DenseVector.OfArray(b));
         AssertClose(DenseSolve(a, b), r.Solution, 1e-9);
     }
@@ -287,7 +287,7 @@ public sealed class ConjugateGradientTests(ITestOutputHelper output)
         var a = TestData.ReadSharedMatrix(name, output.WriteLine);
         if (a is null) return;
         var b = a.Multiply(Enumerable.Repeat(1.0, a.Rows).ToArray());
-        using var cg = Cg(new CgOptions { RelativeTolerance = 1e-8 });
+        using var cg = Cg(new CgOptions { Tolerance = 1e-8 });
         var r = cg.Solve(a, b);
         output.WriteLine($"{name}: {r.Status} in {r.Iterations} iterations, relative residual {r.RelativeResidual:E2}");
         Assert.Equal(SolverStatus.Converged, r.Status);

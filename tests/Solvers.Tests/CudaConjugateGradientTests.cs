@@ -37,7 +37,7 @@ public sealed class CudaConjugateGradientTests
         using var cpu = Backend.Create(BackendKind.Cpu);
         var a = PdeProblems.Parse(spec);
         var b = Enumerable.Range(0, a.Rows).Select(i => Math.Sin(0.1 * i) + 1).ToArray();
-        var options = new CgOptions { RelativeTolerance = 1e-10, Preconditioner = Preconditioners.Parse(precond) };
+        var options = new CgOptions { Tolerance = 1e-10, Preconditioner = Preconditioners.Parse(precond) };
         var rg = new ConjugateGradient(options, cuda).Solve(a, b);
         var rc = new ConjugateGradient(options, cpu).Solve(a, b);
         Assert.Equal(SolverStatus.Converged, rg.Status);

@@ -55,7 +55,7 @@ public sealed class PreconditionerTests
     {
         var a = PdeProblems.VariableCoefficient2D(20);
         var b = Enumerable.Range(0, a.Rows).Select(i => Math.Sin(0.37 * i)).ToArray();
-        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = 1e-11, Preconditioner = Preconditioners.Parse(name) }, Cpu());
+        using var cg = new ConjugateGradient(new CgOptions { Tolerance = 1e-11, Preconditioner = Preconditioners.Parse(name) }, Cpu());
         var r = cg.Solve(a, b);
         Assert.Equal(SolverStatus.Converged, r.Status);
         var dense = DenseMatrix.OfArray(a.ToDense()).Cholesky().Solve(DenseVector.OfArray(b)).ToArray();
@@ -92,7 +92,7 @@ public sealed class PreconditionerTests
             if (i + 1 < n) { rows.Add(i); cols.Add(i + 1); vals.Add(-1.5); rows.Add(i + 1); cols.Add(i); vals.Add(-1.5); }
         }
         var a = CsrMatrix.FromCoordinates(n, n, rows.ToArray(), cols.ToArray(), vals.ToArray());
-        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = 1e-12, Preconditioner = Preconditioners.IncompleteCholesky }, Cpu());
+        using var cg = new ConjugateGradient(new CgOptions { Tolerance = 1e-12, Preconditioner = Preconditioners.IncompleteCholesky }, Cpu());
         var r = cg.Solve(a, Enumerable.Range(0, n).Select(i => (double)i).ToArray());
         Assert.Equal(SolverStatus.Converged, r.Status);
         Assert.Equal(1, r.Iterations);
@@ -137,7 +137,7 @@ public sealed class PreconditionerTests
         Assert.Contains("AutoShift", r.Message);
 
         var shifted = new IncompleteCholesky(new IncompleteCholeskyOptions { AutoShift = true });
-        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = 1e-12, Preconditioner = shifted }, Cpu());
+        using var cg = new ConjugateGradient(new CgOptions { Tolerance = 1e-12, Preconditioner = shifted }, Cpu());
         var ok = cg.Solve(a, b);
         Assert.Equal(SolverStatus.Converged, ok.Status);
         Assert.True(shifted.LastShift > 0);
@@ -160,7 +160,7 @@ public sealed class PreconditionerTests
     {
         var a = PdeProblems.Poisson2D(12);
         var b = Enumerable.Range(0, a.Rows).Select(i => Math.Cos(i)).ToArray();
-        var options = new CgOptions { RelativeTolerance = 1e-11, Preconditioner = Preconditioners.Chebyshev };
+        var options = new CgOptions { Tolerance = 1e-11, Preconditioner = Preconditioners.Chebyshev };
         using var cpu = new ConjugateGradient(options, Cpu());
         using var emu = new ConjugateGradient(options, Backend.Create(BackendKind.IlgpuCpu));
         var rc = cpu.Solve(a, b);

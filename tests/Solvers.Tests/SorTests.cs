@@ -26,7 +26,7 @@ public sealed class SorTests(ITestOutputHelper output)
         var a = PdeProblems.VariableCoefficient2D(kind == BackendKind.IlgpuCpu ? 6 : 12);
         var b = Enumerable.Range(0, a.Rows).Select(i => Math.Cos(0.3 * i)).ToArray();
         using var backend = Backend.Create(kind, new BackendOptions { MaxDegreeOfParallelism = 2 });
-        using var sor = new SorSolver(new SorOptions { Omega = omega, Ordering = ordering, RelativeTolerance = 1e-11 }, backend);
+        using var sor = new SorSolver(new SorOptions { Omega = omega, Ordering = ordering, Tolerance = 1e-11 }, backend);
         var r = sor.Solve(a, b);
         Assert.Equal(SolverStatus.Converged, r.Status);
         var x = Dense(a, b);
@@ -80,7 +80,7 @@ public sealed class SorTests(ITestOutputHelper output)
             using var m = new Ssor(1.4, ordering).Setup(backend, da, a);
             SpdChecks.AssertSymmetricPositiveDefinite(backend, m, a.Rows, rng, 3, ordering.ToString());
             var b = Enumerable.Range(0, a.Rows).Select(i => Math.Sin(i)).ToArray();
-            var r = new ConjugateGradient(new CgOptions { Preconditioner = new Ssor(1.4, ordering), RelativeTolerance = 1e-10 }, backend).Solve(a, b);
+            var r = new ConjugateGradient(new CgOptions { Preconditioner = new Ssor(1.4, ordering), Tolerance = 1e-10 }, backend).Solve(a, b);
             Assert.Equal(SolverStatus.Converged, r.Status);
             var dense = Dense(a, b);
             for (int i = 0; i < a.Rows; i++) Assert.Equal(dense[i], r.Solution[i], 1e-7);
@@ -123,7 +123,7 @@ public sealed class SorTests(ITestOutputHelper output)
     {
         var a = PdeProblems.Poisson2D(8);
         var b = Enumerable.Range(0, a.Rows).Select(i => 1.0 + i % 3).ToArray();
-        var options = new CgOptions { Preconditioner = new Ssor(1.5, SorOrdering.Multicolor), RelativeTolerance = 1e-10 };
+        var options = new CgOptions { Preconditioner = new Ssor(1.5, SorOrdering.Multicolor), Tolerance = 1e-10 };
         var rc = new ConjugateGradient(options, Cpu()).Solve(a, b);
         var rg = new ConjugateGradient(options, Backend.Create(BackendKind.IlgpuCpu)).Solve(a, b);
         Assert.Equal(SolverStatus.Converged, rg.Status);

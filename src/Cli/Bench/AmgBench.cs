@@ -148,7 +148,7 @@ public static class AmgBench
     internal static LinearSolveResult Solve(Backend backend, CsrMatrix a, IPreconditioner preconditioner, double tolerance, bool history = false)
     {
         var b = a.Multiply(Enumerable.Repeat(1.0, a.Columns).ToArray());
-        using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = tolerance, Preconditioner = preconditioner, RecordHistory = history }, backend);
+        using var cg = new ConjugateGradient(new CgOptions { Tolerance = tolerance, Preconditioner = preconditioner, RecordHistory = history }, backend);
         return cg.Solve(a, b);
     }
 

@@ -200,7 +200,7 @@ public static class Comparisons
         ArgumentNullException.ThrowIfNull(log);
         using var backend = CreateBackend(kind, threads);
         var b = a.Multiply(Enumerable.Repeat(1.0, a.Columns).ToArray());
-        var options = new CgOptions { RelativeTolerance = tolerance, Preconditioner = Preconditioners.Jacobi, RecordHistory = false };
+        var options = new CgOptions { Tolerance = tolerance, Preconditioner = Preconditioners.Jacobi, RecordHistory = false };
         using var cg = new ConjugateGradient(options, backend);
         // One warm-up solve so that JIT compilation is not timed; then alternate STREAM and a solve, keeping the best of each.
         cg.Solve(a, b);

@@ -46,7 +46,7 @@ internal sealed record ReluTrainingResult
     [JsonPropertyName("certifiedNeurons")] public int? CertifiedNeurons { get; init; }
     [JsonPropertyName("certifiedStatus")] public string? CertifiedStatus { get; init; }
     [JsonPropertyName("certifiedSeconds")] public double? CertifiedSeconds { get; init; }
-    [JsonPropertyName("objectiveHistory")] public required IReadOnlyList<double> ObjectiveHistory { get; init; }
+    [JsonPropertyName("objectiveHistory")] public required IReadOnlyList<double> History { get; init; }
     [JsonPropertyName("historyIterations")] public required IReadOnlyList<int> HistoryIterations { get; init; }
     [JsonPropertyName("plot")] public string? Plot { get; init; }
     [JsonIgnore] public IReadOnlyList<double>? AdamBestHistory { get; init; }
@@ -136,13 +136,13 @@ internal static class ReluTraining
         {
             var adam = AdamReluTrainer.Train(trainF, split.TrainY, new AdamReluOptions
             {
-                Width = width, Beta = options.Beta, Epochs = adamEpochs, LearningRate = adamLearningRate, Seed = seed,
+                Width = width, Beta = options.Beta, Epochs = adamEpochs, LearningRate = adamLearningRate, Seed = (ulong)seed,
                 CancellationToken = options.CancellationToken,
             });
             var f = AdamReluTrainer.Predict(testF, adam.FirstLayer, adam.SecondLayer);
             double acc = split.TestY.Length == 0 ? double.NaN : (double)f.Where((v, k) => (v >= 0) == (split.TestY[k] >= 0)).Count() / f.Length;
             objectives.Add(adam.Objective);
-            histories.Add(adam.ObjectiveHistory);
+            histories.Add(adam.History);
             firstLayers.Add(adam.FirstLayer);
             accuracies.Add(acc);
             log.WriteLine($"  Adam seed {seed}: objective {adam.Objective:G8}, test accuracy {acc:P1}");
@@ -172,7 +172,7 @@ internal static class ReluTraining
             AdamWidth = width, AdamEpochs = adamEpochs, AdamObjectives = objectives, AdamTestAccuracies = accuracies,
             AdamBestObjective = best >= 0 ? objectives[best] : null, AdamBestTestAccuracy = best >= 0 ? accuracies[best] : null,
             AdamSeconds = clock.Elapsed.TotalSeconds, AdamBestHistory = best >= 0 ? histories[best] : null, CertifiedHistory = certified?.Report.History,
-            ObjectiveHistory = r.History.Select(h => h.Objective).ToList(), HistoryIterations = r.History.Select(h => h.Iteration).ToList(),
+            History = r.History.Select(h => h.Objective).ToList(), HistoryIterations = r.History.Select(h => h.Iteration).ToList(),
         };
     }
 
@@ -181,7 +181,7 @@ internal static class ReluTraining
     {
         var adamHistory = r.AdamBestHistory;
         var plot = new ScottPlot.Plot();
-        var convex = plot.Add.Scatter(r.HistoryIterations.Select(i => (double)i).ToArray(), r.ObjectiveHistory.Select(v => Math.Log10(Math.Max(v, 1e-300))).ToArray());
+        var convex = plot.Add.Scatter(r.HistoryIterations.Select(i => (double)i).ToArray(), r.History.Select(v => Math.Log10(Math.Max(v, 1e-300))).ToArray());
         convex.LegendText = $"convex ({r.Formulation}), {r.PatternsUsed} patterns";
         convex.LineWidth = 2;
         convex.MarkerSize = 0;

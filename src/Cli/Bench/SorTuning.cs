@@ -178,7 +178,7 @@ public static class SorTuning
             {
                 using var cg = new ConjugateGradient(new CgOptions
                 {
-                    RelativeTolerance = options.RelativeTolerance, MaxIterations = options.MaxIterations, Preconditioner = preconditioner!,
+                    Tolerance = options.Tolerance, MaxIterations = options.MaxIterations, Preconditioner = preconditioner!,
                     InitialGuess = inst.InitialGuess, RecordHistory = false,
                 }, backend);
                 var r = cg.Solve(inst.Matrix, inst.RightHandSide);

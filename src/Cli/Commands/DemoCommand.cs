@@ -74,7 +74,7 @@ internal static class DemoCommand
         {
             var options = new CgOptions
             {
-                RelativeTolerance = Tolerance,
+                Tolerance = Tolerance,
                 Preconditioner = Preconditioners.Jacobi,
                 Progress = progress,
                 RecordHistory = true, // to find when we reached the residual MathNet ends with
@@ -104,7 +104,7 @@ internal static class DemoCommand
         LinearSolveResult amg;
         using (var cg = new ConjugateGradient(new CgOptions
                {
-                   RelativeTolerance = Tolerance, Preconditioner = Preconditioners.Amg, RecordHistory = false, CancellationToken = cancellationToken,
+                   Tolerance = Tolerance, Preconditioner = Preconditioners.Amg, RecordHistory = false, CancellationToken = cancellationToken,
                }, backend))
             amg = cg.Solve(a, b);
         double amgSeconds = (amg.Elapsed + amg.SetupElapsed).TotalSeconds;

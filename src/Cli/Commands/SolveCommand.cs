@@ -168,7 +168,7 @@ internal static class SolveCommand
         {
             var options = new CgOptions
             {
-                RelativeTolerance = s.Tolerance,
+                Tolerance = s.Tolerance,
                 MaxIterations = s.MaxIterations,
                 Preconditioner = preconditioner,
                 Progress = progress,

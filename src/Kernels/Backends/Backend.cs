@@ -3,6 +3,7 @@ using Solvers.Sparse;
 namespace Solvers.Kernels;
 
 /// <summary>Which compute backend to use.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum BackendKind
 {
     /// <summary>CUDA when a GPU is present, else <see cref="Cpu"/>; the <c>SOLVERS_BACKEND</c> environment variable overrides.</summary>
@@ -16,6 +17,7 @@ public enum BackendKind
 }
 
 /// <summary>Options for creating a <see cref="Backend"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record BackendOptions
 {
     private readonly int _maxDegreeOfParallelism = Environment.ProcessorCount;
@@ -63,6 +65,7 @@ public sealed record BackendOptions
 }
 
 /// <summary>How an ILGPU SpMV assigns threads to rows.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SpmvVariant
 {
     /// <summary>Chosen per matrix from its row lengths.</summary>
@@ -77,6 +80,7 @@ public enum SpmvVariant
 /// <param name="Kind">The backend kind that drives it.</param>
 /// <param name="Name">The device name.</param>
 /// <param name="Details">Memory, warp size, compute capability and such.</param>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record DeviceInfo(BackendKind Kind, string Name, string Details);
 
 /// <summary>
@@ -86,6 +90,11 @@ public sealed record DeviceInfo(BackendKind Kind, string Name, string Details);
 /// <remarks>
 /// Thread safety: a backend and its vectors are not safe for concurrent use; give each thread its own
 /// backend (a CUDA backend per thread shares the GPU). Dispose it to release device memory and the accelerator.
+/// That is the contract; what holds today: the CPU backend keeps no state between kernel calls (scratch comes from
+/// <see cref="System.Buffers.ArrayPool{T}"/> or the call's own arrays), so concurrent kernels writing disjoint vectors
+/// happen to work on it, but nothing promises it; an ILGPU backend launches every kernel on its accelerator's
+/// default stream and reuses device scratch buffers between calls (the Dense family's partial sums), so concurrent
+/// calls can interleave kernels and overwrite each other's partials, and must not happen.
 /// </remarks>
 public abstract class Backend : IDisposable
 {
@@ -231,6 +240,7 @@ public abstract class Backend : IDisposable
 }
 
 /// <summary>The requested backend cannot run on this machine.</summary>
+/// <remarks>Thread safety: immutable after construction.</remarks>
 public sealed class BackendUnavailableException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>

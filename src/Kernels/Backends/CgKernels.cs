@@ -10,6 +10,7 @@ namespace Solvers.Kernels;
 /// without a race. Once a step finds a value it cannot use (p'Ap &lt;= 0, r'z &lt;= 0, NaN), it records
 /// why in <see cref="Flag"/> and every later step leaves x, r and p unchanged: the host then finds the
 /// last good iterate in place, however many iterations were queued after the failure.
+/// Thread safety: constants only.
 /// </remarks>
 public static class CgScalars
 {
@@ -70,6 +71,7 @@ public static class CgScalars
 /// The fused steps of preconditioned CG with the scalars on the device (<see cref="CgScalars"/>): the solver's
 /// own kernel family, as Ginkgo has one per solver. All vectors belong to the backend and have length n.
 /// </summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface ICgKernels
 {
     /// <summary>q = A p and s[PQ] = p'q.</summary>

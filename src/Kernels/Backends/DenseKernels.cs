@@ -9,6 +9,7 @@ namespace Solvers.Kernels;
 /// Results are deterministic: the summation order depends on k and d only, never on the thread count.
 /// All vectors must belong to the backend that exposes the family.
 /// </summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface IDenseKernels
 {
     /// <summary>

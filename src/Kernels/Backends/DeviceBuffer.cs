@@ -6,6 +6,7 @@ namespace Solvers.Kernels;
 /// never reach a double kernel.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
+/// <remarks>Thread safety: belongs to one backend and, like the backend, is not safe for concurrent use.</remarks>
 public abstract class DeviceBuffer<T> : IDisposable where T : unmanaged
 {
     /// <summary>Creates a vector handle.</summary>

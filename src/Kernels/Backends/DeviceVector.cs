@@ -1,6 +1,7 @@
 namespace Solvers.Kernels;
 
 /// <summary>A vector of doubles in a backend's memory.</summary>
+/// <remarks>Thread safety: belongs to one backend and, like the backend, is not safe for concurrent use.</remarks>
 public abstract class DeviceVector : DeviceBuffer<double>
 {
     /// <summary>Creates a vector handle.</summary>
@@ -10,6 +11,7 @@ public abstract class DeviceVector : DeviceBuffer<double>
 }
 
 /// <summary>A CSR matrix in a backend's memory.</summary>
+/// <remarks>Thread safety: belongs to one backend and, like the backend, is not safe for concurrent use.</remarks>
 public abstract class DeviceCsr : IDisposable
 {
     /// <summary>Creates a matrix handle.</summary>

@@ -5,6 +5,7 @@ namespace Solvers.Kernels;
 /// the same bits for the same input on the same backend, run after run, whatever the thread count.
 /// All vectors must belong to the backend that exposes the family and have equal lengths.
 /// </summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface IBlasKernels
 {
     /// <summary>x'y.</summary>
@@ -57,6 +58,7 @@ public interface IBlasKernels
 }
 
 /// <summary>Sparse kernel family on CSR matrices uploaded to the same backend.</summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface ISparseKernels
 {
     /// <summary>y = A x.</summary>

@@ -9,6 +9,7 @@ namespace Solvers.Kernels;
 /// Masks other than exactly 0 or 1 give sums that are still well defined but no longer these maps.
 /// All vectors must belong to the backend that exposes the family.
 /// </summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface IReluKernels
 {
     /// <summary>

@@ -6,6 +6,7 @@ namespace Solvers.Kernels;
 /// needed, so S costs no memory and is the same on every backend for the same seed. k is the length of the sketched
 /// vector and n the length of the vector being sketched. All vectors must belong to the backend that exposes the family.
 /// </summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface ISketchKernels
 {
     /// <summary>y = S x, one thread per row of S (an output entry), each summing its row in column order.</summary>

@@ -6,6 +6,7 @@ namespace Solvers.Kernels;
 /// A <see cref="Coloring"/> in a backend's memory: the rows grouped by color, and where each color starts.
 /// Made by <see cref="ISorKernels.UploadColoring"/>; dispose it to release device memory.
 /// </summary>
+/// <remarks>Thread safety: belongs to one backend and, like the backend, is not safe for concurrent use.</remarks>
 public abstract class DeviceColoring : IDisposable
 {
     /// <summary>Creates a coloring handle, keeping a host copy of the color starts (they size the launches).</summary>
@@ -49,6 +50,7 @@ public abstract class DeviceColoring : IDisposable
 /// per matrix: <see cref="ISparseKernels.Diagonal"/> then <see cref="IBlasKernels.Reciprocal"/>.
 /// All vectors belong to the backend and have the matrix's size; the matrix is square.
 /// </summary>
+/// <remarks>Thread safety: as its backend: not safe for concurrent use; give each thread its own backend.</remarks>
 public interface ISorKernels
 {
     /// <summary>Copies a coloring to the device; it must be valid for the matrices it is used with (<see cref="Coloring.IsValidFor"/>).</summary>

@@ -8,6 +8,7 @@ namespace Solvers.Sparse;
 /// <param name="Features">The N x d dense feature matrix: every column of the file except the label column, in file order.</param>
 /// <param name="Labels">The N labels, as written in the file.</param>
 /// <param name="Header">The fields of the header line (trimmed, as written), or null when the file has none.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record CsvData(double[,] Features, double[] Labels, string[]? Header);
 
 /// <summary>

@@ -5,6 +5,7 @@ namespace Solvers.Sparse;
 /// adjacent when a_ij or a_ji is stored and i != j. Rows of one color share no stored entry, so they can be
 /// relaxed at the same time, and a sweep color by color equals Gauss-Seidel in the permuted order.
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class GraphColoring
 {
     /// <summary>
@@ -117,7 +118,7 @@ public static class GraphColoring
 /// A coloring of the rows of a square matrix: the color of each row, and the rows grouped by color (ascending
 /// within each color), which is the order a multicolor sweep visits them in.
 /// </summary>
-/// <remarks>Treat the arrays as read-only: the grouping is computed once, when the coloring is built.</remarks>
+/// <remarks>Treat the arrays as read-only: the grouping is computed once, when the coloring is built. Thread safety: immutable after construction (treat its arrays as read-only); safe to share between threads.</remarks>
 public sealed class Coloring
 {
     /// <summary>

@@ -5,6 +5,7 @@ namespace Solvers.Sparse;
 /// <summary>A data set read from a LIBSVM file: one row of <see cref="Features"/> and one label per sample.</summary>
 /// <param name="Features">The N x d feature matrix (0-based columns; the file's 1-based index j is column j - 1).</param>
 /// <param name="Labels">The N labels, as written in the file.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record LibSvmData(CsrMatrix Features, double[] Labels);
 
 /// <summary>

@@ -598,6 +598,7 @@ public static class MatrixMarket
 /// A Matrix Market input is malformed. The message has the form <c>source:line: detail</c> (or <c>source: detail</c>
 /// when no line applies), e.g. <c>b.mtx:7: expected 3 fields 'row column value', found 2</c>.
 /// </summary>
+/// <remarks>Thread safety: immutable after construction.</remarks>
 public sealed class MatrixMarketFormatException : FormatException
 {
     /// <summary>Creates the exception for <paramref name="sourceName"/> at 1-based <paramref name="lineNumber"/> (0 when no line applies).</summary>

@@ -10,6 +10,7 @@ namespace Solvers.Learning;
 /// (learners/TsallisINFCB.m). All bins draw from one seeded counter-based stream. Contexts outside
 /// [ContextMin, ContextMax] are clamped into the range (so they land in the first or last bin) and counted in
 /// <see cref="ClampedContexts"/>, with a message in <see cref="LastWarning"/>, instead of throwing.
+/// Thread safety: stateful (Next, then Observe); use an instance from one thread at a time.
 /// </remarks>
 public sealed class BinnedTsallisInf : IOmegaLearner
 {

@@ -21,6 +21,7 @@ namespace Solvers.Learning;
 /// <para>Contexts outside [ContextMin, ContextMax] are clamped into the range and counted in
 /// <see cref="ClampedContexts"/>, with a message in <see cref="LastWarning"/>, instead of throwing: a time loop
 /// should not stop because a coefficient drifted slightly past the caller's guess.</para>
+/// <para>Thread safety: stateful (Next, then Observe); use an instance from one thread at a time.</para>
 /// </remarks>
 public sealed class ChebCb : IOmegaLearner
 {

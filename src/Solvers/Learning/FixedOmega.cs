@@ -4,6 +4,7 @@ namespace Solvers.Learning;
 /// The baseline that always plays one omega, e.g. the best fixed omega found offline or a textbook choice, so that
 /// a time loop can compare learners against it through the same interface.
 /// </summary>
+/// <remarks>Thread safety: stateful (Next, then Observe); use an instance from one thread at a time.</remarks>
 public sealed class FixedOmega : IOmegaLearner
 {
     internal const string Kind = "fixed";

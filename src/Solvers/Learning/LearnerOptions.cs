@@ -4,6 +4,7 @@ namespace Solvers.Learning;
 /// Options shared by the bandit learners. Immutable; each value is validated when set, so a bad grid fails
 /// where it is written rather than at the first round.
 /// </summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record LearnerOptions
 {
     private readonly IReadOnlyList<double>? _grid;
@@ -48,6 +49,7 @@ public sealed record LearnerOptions
 /// scalar context is expected in, and the model size. Validated when set; the range order
 /// (ContextMin &lt; ContextMax) is checked by the learner's constructor because it involves two properties.
 /// </summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record ContextualOptions
 {
     private readonly double _contextMin;

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Solvers.Learning;
 
 /// <summary>Grids and persistence for the omega learners.</summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class OmegaLearners
 {
     /// <summary>

@@ -6,6 +6,7 @@ using Solvers.Sparse;
 namespace Solvers.Learning;
 
 /// <summary>Which solver a <see cref="SequenceSolver"/> runs with the learned omega.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SequenceMethod
 {
     /// <summary>SOR as a standalone solver.</summary>
@@ -15,6 +16,7 @@ public enum SequenceMethod
 }
 
 /// <summary>What the learner is charged for a solve.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SequenceCost
 {
     /// <summary>Iterations (SOR sweeps or CG iterations): deterministic, the paper's cost.</summary>
@@ -24,9 +26,10 @@ public enum SequenceCost
 }
 
 /// <summary>Options of <see cref="SequenceSolver"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record SequenceSolverOptions
 {
-    private readonly double _relativeTolerance = 1e-8;
+    private readonly double _tolerance = 1e-8;
     private readonly int _maxIterations = 10_000;
 
     /// <summary>The solver (default SOR).</summary>
@@ -36,11 +39,11 @@ public sealed record SequenceSolverOptions
     public SequenceCost Cost { get; init; } = SequenceCost.Iterations;
 
     /// <summary>Relative residual tolerance of every solve (default 1e-8).</summary>
-    public double RelativeTolerance
+    public double Tolerance
     {
-        get => _relativeTolerance;
-        init => _relativeTolerance = value > 0 && double.IsFinite(value) ? value
-            : throw new ArgumentOutOfRangeException(nameof(RelativeTolerance), value, "The tolerance must be positive and finite.");
+        get => _tolerance;
+        init => _tolerance = value > 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be positive and finite.");
     }
 
     /// <summary>Iteration cap of every solve (default 10000); a solve that hits it is charged the cap.</summary>
@@ -53,6 +56,15 @@ public sealed record SequenceSolverOptions
 
     /// <summary>Row ordering of the SOR/SSOR sweeps (default: natural on the CPU backend, multicolor elsewhere).</summary>
     public SorOrdering Ordering { get; init; } = SorOrdering.Auto;
+
+    /// <summary>
+    /// Passed to every solve: a cancelled solve stops within one iteration and its <see cref="SequenceStep"/> has
+    /// status Cancelled and the last iterate (the learner is still charged, as for any solve that did not converge).
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Passed to every solve: receives its iteration records (residual norms), on the solving thread.</summary>
+    public IProgress<IterationRecord>? Progress { get; init; }
 }
 
 /// <summary>One solve of a sequence.</summary>
@@ -64,6 +76,7 @@ public sealed record SequenceSolverOptions
 /// <param name="Cost">What the learner was charged.</param>
 /// <param name="Status">How the solve ended.</param>
 /// <param name="Solution">x.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record SequenceStep(int Index, double Omega, double Context, int Iterations, double Seconds, double Cost, SolverStatus Status, double[] Solution);
 
 /// <summary>
@@ -141,15 +154,17 @@ public sealed class SequenceSolver : IDisposable
         {
             using var sor = new SorSolver(new SorOptions
             {
-                Omega = omega, RelativeTolerance = options.RelativeTolerance, MaxIterations = options.MaxIterations,
+                Omega = omega, Tolerance = options.Tolerance, MaxIterations = options.MaxIterations,
                 Ordering = options.Ordering, InitialGuess = initialGuess,
+                CancellationToken = options.CancellationToken, Progress = options.Progress,
             }, backend);
             return sor.Solve(a, b);
         }
         using var cg = new ConjugateGradient(new CgOptions
         {
-            RelativeTolerance = options.RelativeTolerance, MaxIterations = options.MaxIterations,
+            Tolerance = options.Tolerance, MaxIterations = options.MaxIterations,
             Preconditioner = new Ssor(omega, options.Ordering), InitialGuess = initialGuess, RecordHistory = false,
+            CancellationToken = options.CancellationToken, Progress = options.Progress,
         }, backend);
         return cg.Solve(a, b);
     }

@@ -10,9 +10,11 @@ namespace Solvers.Learning;
 /// <param name="RightHandSide">b.</param>
 /// <param name="Context">The instance's scalar context (a diagonal shift, a diffusion coefficient), or NaN.</param>
 /// <param name="InitialGuess">A warm start (e.g. the previous time step), or null for zero.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record SystemInstance(int Index, CsrMatrix Matrix, double[] RightHandSide, double Context, double[]? InitialGuess = null);
 
 /// <summary>The offset distribution of <see cref="SystemSequences.ShiftedLaplacian"/>.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum ShiftVariance
 {
     /// <summary>c = -0.15 + 0.6 Beta(0.5, 1.5): mass near -0.15, where the system is nearly singular, and a long tail.</summary>
@@ -22,6 +24,7 @@ public enum ShiftVariance
 }
 
 /// <summary>Sequences of linear systems shipped for tests, benchmarks and the demo.</summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class SystemSequences
 {
     /// <summary>Smallest shift <see cref="ShiftedLaplacian"/> draws (the lower end of the context range).</summary>
@@ -126,6 +129,7 @@ public static class SystemSequences
 /// the heat experiment of "Learning to Relax": kappa(t) = max(0.1 sin 2 pi t, -10 sin 2 pi t), a bump source
 /// circling the centre, a bump as the initial state.
 /// </summary>
+/// <remarks>Thread safety: stateful (the current time step and field); use an instance from one thread at a time.</remarks>
 public sealed class HeatEquation2D
 {
     private readonly CsrMatrix _laplacian;

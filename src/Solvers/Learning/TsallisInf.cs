@@ -16,6 +16,7 @@ namespace Solvers.Learning;
 /// normalisation (<see cref="LearnerOptions.CostScale"/> null) the estimates hold raw costs and are divided by
 /// the mean cost observed so far when the distribution is formed, as the reference does; with a fixed scale
 /// they hold the clipped losses cost / scale.
+/// Thread safety: stateful (Next, then Observe); use an instance from one thread at a time.
 /// </remarks>
 public sealed class TsallisInf : IOmegaLearner
 {

@@ -4,19 +4,20 @@ namespace Solvers.Linear;
 /// Options for <see cref="ConjugateGradient"/>. Immutable; each value is validated when set, so a bad value
 /// fails where it is written, not deep inside a solve.
 /// </summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record CgOptions
 {
-    private readonly double _relativeTolerance = 1e-8;
+    private readonly double _tolerance = 1e-8;
     private readonly double _absoluteTolerance;
     private readonly int? _maxIterations;
     private readonly IPreconditioner _preconditioner = Preconditioners.Jacobi;
 
-    /// <summary>Stop when ||b - Ax||_2 &lt;= RelativeTolerance * ||b||_2 (default 1e-8).</summary>
-    public double RelativeTolerance
+    /// <summary>Relative tolerance: stop when ||b - Ax||_2 &lt;= Tolerance * ||b||_2 (default 1e-8).</summary>
+    public double Tolerance
     {
-        get => _relativeTolerance;
-        init => _relativeTolerance = value >= 0 && double.IsFinite(value) ? value
-            : throw new ArgumentOutOfRangeException(nameof(RelativeTolerance), value, "The relative tolerance must be finite and non-negative.");
+        get => _tolerance;
+        init => _tolerance = value >= 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The relative tolerance must be finite and non-negative.");
     }
 
     /// <summary>Also stop when ||b - Ax||_2 &lt;= AbsoluteTolerance (default 0: off).</summary>

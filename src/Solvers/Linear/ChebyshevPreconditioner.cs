@@ -5,6 +5,7 @@ using Solvers.Sparse;
 namespace Solvers.Linear;
 
 /// <summary>Options of the Chebyshev polynomial preconditioner.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record ChebyshevOptions
 {
     private readonly int _degree = 3;
@@ -57,6 +58,7 @@ public sealed record ChebyshevOptions
 /// vector updates only, so it runs on every backend, GPUs included. Symmetric, and positive definite while the
 /// interval's upper end bounds the spectrum of D^-1 A (see <see cref="ChebyshevOptions.SafetyFactor"/>).
 /// </summary>
+/// <remarks>Thread safety: an immutable strategy; one instance may serve several solves at once, each Setup returning its own AppliedPreconditioner.</remarks>
 public sealed class ChebyshevPreconditioner(ChebyshevOptions? options = null) : IPreconditioner
 {
     /// <summary>The options.</summary>

@@ -146,7 +146,7 @@ public sealed class ConjugateGradient : IDisposable
             return Finish(SolverStatus.Converged, "b = 0, so x = 0.", 0, 0, TimeSpan.Zero, 0, opt.Preconditioner.Name);
         }
 
-        double threshold = Math.Max(opt.RelativeTolerance * bNorm, opt.AbsoluteTolerance);
+        double threshold = Math.Max(opt.Tolerance * bNorm, opt.AbsoluteTolerance);
         AppliedPreconditioner m;
         try
         {

@@ -32,6 +32,7 @@ internal abstract class HostPreconditioner(Backend backend, int n) : AppliedPrec
 /// Base of the preconditioner strategies that are built from the matrix in host memory (IC(0), SSOR): the
 /// device-only overload of <see cref="IPreconditioner.Setup"/> says why it cannot serve.
 /// </summary>
+/// <remarks>Thread safety: an immutable strategy; one instance may serve several solves at once, each Setup returning its own AppliedPreconditioner.</remarks>
 public abstract class HostMatrixPreconditioner : IPreconditioner
 {
     /// <inheritdoc/>

@@ -5,6 +5,7 @@ using Solvers.Sparse;
 namespace Solvers.Linear;
 
 /// <summary>Options of the IC(0) preconditioner.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record IncompleteCholeskyOptions
 {
     private readonly double _diagonalShift;
@@ -38,6 +39,7 @@ public sealed record IncompleteCholeskyOptions
 /// Incomplete Cholesky with zero fill, IC(0): A ~ L L' with L on the lower pattern of A. A CPU preconditioner
 /// (its triangular solves are sequential).
 /// </summary>
+/// <remarks>Thread safety: an immutable strategy; one instance may serve several solves at once, each Setup returning its own AppliedPreconditioner.</remarks>
 public sealed class IncompleteCholesky(IncompleteCholeskyOptions? options = null) : HostMatrixPreconditioner
 {
     /// <summary>The options.</summary>

@@ -1,6 +1,7 @@
 namespace Solvers.Linear;
 
 /// <summary>The outcome of a linear solve.</summary>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record LinearSolveResult
 {
     /// <summary>The last iterate (x = 0 for a zero right-hand side).</summary>

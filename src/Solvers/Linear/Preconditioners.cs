@@ -7,6 +7,7 @@ namespace Solvers.Linear;
 /// A preconditioner strategy for CG: given the operator on a backend, it builds an applied preconditioner M^-1.
 /// M must be symmetric positive definite for CG to stay valid.
 /// </summary>
+/// <remarks>Thread safety: implementations should be immutable strategies whose Setup may run for several solves at once (the library's are, apart from AmgPreconditioner.LastHierarchy, which records whichever setup ran last); the AppliedPreconditioner it returns belongs to one solve.</remarks>
 public interface IPreconditioner
 {
     /// <summary>A short name for reports ("none", "jacobi", ...).</summary>
@@ -21,6 +22,7 @@ public interface IPreconditioner
 }
 
 /// <summary>A preconditioner bound to one matrix on one backend.</summary>
+/// <remarks>Thread safety: bound to one backend and one solve; not safe for concurrent use.</remarks>
 public abstract class AppliedPreconditioner : IDisposable
 {
     /// <summary>
@@ -61,6 +63,7 @@ public abstract class AppliedPreconditioner : IDisposable
 }
 
 /// <summary>The matrix does not admit the requested preconditioner.</summary>
+/// <remarks>Thread safety: immutable after construction.</remarks>
 public sealed class PreconditionerSetupException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -71,6 +74,7 @@ public sealed class PreconditionerSetupException : Exception
 }
 
 /// <summary>The built-in preconditioners.</summary>
+/// <remarks>Thread safety: the shared instances are immutable strategies, safe to use from several solves at once (Amg returns a new instance on each read).</remarks>
 public static class Preconditioners
 {
     /// <summary>No preconditioning (M = I).</summary>

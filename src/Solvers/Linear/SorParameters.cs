@@ -6,6 +6,7 @@ namespace Solvers.Linear;
 /// Reference values for the SOR relaxation parameter: Young's optimum for consistently ordered matrices, from
 /// the spectral radius of the Jacobi iteration, and an instance-optimal search (for evaluation).
 /// </summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads at once.</remarks>
 public static class SorParameters
 {
     /// <summary>

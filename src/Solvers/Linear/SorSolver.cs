@@ -6,6 +6,7 @@ using Solvers.Sparse;
 namespace Solvers.Linear;
 
 /// <summary>The order in which an SOR sweep visits the rows; it changes the iteration, not only its speed.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum SorOrdering
 {
     /// <summary>Natural on the CPU backend, multicolor elsewhere.</summary>
@@ -20,10 +21,11 @@ public enum SorOrdering
 }
 
 /// <summary>Options of <see cref="SorSolver"/>. Validated when set.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record SorOptions
 {
     private readonly double _omega = 1.0;
-    private readonly double _relativeTolerance = 1e-8;
+    private readonly double _tolerance = 1e-8;
     private readonly int _maxIterations = 10_000;
 
     /// <summary>Relaxation parameter in (0, 2); 1 is Gauss-Seidel (default).</summary>
@@ -34,12 +36,12 @@ public sealed record SorOptions
             : throw new ArgumentOutOfRangeException(nameof(Omega), value, "SOR needs 0 < omega < 2.");
     }
 
-    /// <summary>Stop when ||b - A x||_2 &lt;= RelativeTolerance * ||b||_2 (default 1e-8).</summary>
-    public double RelativeTolerance
+    /// <summary>Relative tolerance: stop when ||b - A x||_2 &lt;= Tolerance * ||b||_2 (default 1e-8).</summary>
+    public double Tolerance
     {
-        get => _relativeTolerance;
-        init => _relativeTolerance = value >= 0 && double.IsFinite(value) ? value
-            : throw new ArgumentOutOfRangeException(nameof(RelativeTolerance), value, "The tolerance must be finite and non-negative.");
+        get => _tolerance;
+        init => _tolerance = value >= 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be finite and non-negative.");
     }
 
     /// <summary>Most sweeps (default 10000, the cap of the Learning-to-Relax experiments).</summary>
@@ -133,7 +135,7 @@ public sealed class SorSolver : IDisposable
         var status = SolverStatus.MaxIterations;
         string message = $"SOR(omega = {omega.ToString("G4", CultureInfo.InvariantCulture)}) reached {opt.MaxIterations} sweeps.";
         int k = 0;
-        double target = opt.RelativeTolerance * bNorm;
+        double target = opt.Tolerance * bNorm;
         if (rNorm <= target)
         {
             status = SolverStatus.Converged;

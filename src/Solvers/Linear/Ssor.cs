@@ -10,6 +10,7 @@ namespace Solvers.Linear;
 /// multicolor order (the default elsewhere) a forward sweep over the colors and a backward one run as device
 /// kernels, one launch per color, so SSOR-PCG runs on GPUs. The two orders are different preconditioners.
 /// </summary>
+/// <remarks>Thread safety: an immutable strategy; one instance may serve several solves at once, each Setup returning its own AppliedPreconditioner.</remarks>
 public sealed class Ssor : HostMatrixPreconditioner
 {
     /// <summary>Creates SSOR with relaxation <paramref name="omega"/> in (0, 2) (default 1, symmetric Gauss-Seidel).</summary>

@@ -7,6 +7,7 @@ namespace Solvers.Mfac;
 /// F = lambda I + (1/m) sum_i g_i g_i' of Frantar, Kurtic and Alistarh (NeurIPS 2021). Validated when set, each
 /// error naming the property.
 /// </summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share; the Backend it names is not thread-safe, so M-FAC objects used from different threads need their own backends.</remarks>
 public sealed record MfacOptions
 {
     private readonly double _lambda = 1e-4;

@@ -4,6 +4,7 @@ namespace Solvers.Mfac;
 /// An optimizer's state. Optimizers here keep large buffers (M-FAC's gradient window), so <see cref="IGradientTransformation.Update"/>
 /// updates the state in place and returns the same object rather than a copy.
 /// </summary>
+/// <remarks>Thread safety: the mutable state of one optimisation run; use it from one thread at a time.</remarks>
 public abstract class OptimizerState : IDisposable
 {
     /// <summary>Updates taken so far.</summary>
@@ -27,6 +28,7 @@ public abstract class OptimizerState : IDisposable
 /// <see cref="Update"/> turns a gradient into the update to add to the parameters. It needs only gradients, so
 /// it works with any model that gives them.
 /// </summary>
+/// <remarks>Thread safety: the library's transformations are immutable records, safe to share; the state they update is an OptimizerState, one per run and thread.</remarks>
 public interface IGradientTransformation
 {
     /// <summary>A name for reports.</summary>
@@ -61,6 +63,7 @@ internal static class OptimizerChecks
 /// <param name="LearningRate">Step size lr.</param>
 /// <param name="Momentum">mu in [0, 1).</param>
 /// <param name="WeightDecay">wd &gt;= 0, added to the gradient.</param>
+/// <remarks>Thread safety: immutable hyper-parameters, safe to share; each run keeps its state in its own OptimizerState.</remarks>
 public sealed record SgdMomentum(double LearningRate = 0.01, double Momentum = 0.9, double WeightDecay = 0) : IGradientTransformation
 {
     private sealed class State(int n) : OptimizerState
@@ -94,6 +97,7 @@ public sealed record SgdMomentum(double LearningRate = 0.01, double Momentum = 0
 /// <param name="Beta2">Second-moment decay.</param>
 /// <param name="Epsilon">Denominator guard.</param>
 /// <param name="WeightDecay">Added to the gradient times the parameters.</param>
+/// <remarks>Thread safety: immutable hyper-parameters, safe to share; each run keeps its state in its own OptimizerState.</remarks>
 public sealed record Adam(double LearningRate = 1e-3, double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8, double WeightDecay = 0) : IGradientTransformation
 {
     private sealed class State(int n) : OptimizerState
@@ -134,6 +138,7 @@ public sealed record Adam(double LearningRate = 1e-3, double Beta1 = 0.9, double
 /// <param name="LearningRate">Step size.</param>
 /// <param name="Momentum">mu in [0, 1).</param>
 /// <param name="WeightDecay">Added to the gradient times the parameters.</param>
+/// <remarks>Thread safety: immutable hyper-parameters, safe to share; each run keeps its state (an M-FAC window) in its own OptimizerState.</remarks>
 public sealed record MfacOptimizer(MfacOptions Fisher, double LearningRate = 1e-3, double Momentum = 0, double WeightDecay = 0) : IGradientTransformation
 {
     private sealed class State(int n, MfacOptions options) : OptimizerState

@@ -4,9 +4,11 @@ namespace Solvers.Mfac;
 /// <param name="weights">The current weights.</param>
 /// <param name="index">Which sample, 0 .. m - 1.</param>
 /// <param name="gradient">Where to write it (length d).</param>
+/// <remarks>Thread safety: called from the pruning thread only, one call at a time.</remarks>
 public delegate void GradientSampler(ReadOnlySpan<double> weights, int index, Span<double> gradient);
 
 /// <summary>Options of <see cref="Pruning.OptimalBrainSurgeon"/>.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record PruningOptions
 {
     private readonly double _sparsity = 0.5;
@@ -23,7 +25,24 @@ public sealed record PruningOptions
 
     /// <summary>Weights that may not be pruned (e.g. biases), or null for none.</summary>
     public bool[]? Protected { get; init; }
+
+    /// <summary>
+    /// Checked before every step (before its gradients are sampled): when it fires,
+    /// <see cref="Pruning.OptimalBrainSurgeon"/> throws <see cref="OperationCanceledException"/> and the weights are
+    /// left as the last finished step made them (pruned to that step's sparsity, corrected, finite).
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Receives a record after every step that pruned weights, on the calling thread.</summary>
+    public IProgress<PruningStep>? Progress { get; init; }
 }
+
+/// <summary>One finished step of <see cref="Pruning.OptimalBrainSurgeon"/>.</summary>
+/// <param name="Step">Step number, 1 to <see cref="PruningOptions.Steps"/>.</param>
+/// <param name="Pruned">Weights pruned so far.</param>
+/// <param name="Sparsity">Pruned fraction of the prunable (unprotected) weights so far.</param>
+/// <remarks>Thread safety: an immutable value.</remarks>
+public readonly record struct PruningStep(int Step, int Pruned, double Sparsity);
 
 /// <summary>
 /// One-shot pruning with second-order information (optimal brain surgeon) from the M-FAC inverse Fisher, and
@@ -34,11 +53,17 @@ public sealed record PruningOptions
 /// alone, removes the lowest-scoring ones, and corrects the others by the OBS update delta w = -F^-1 u with
 /// u_q = w_q / [F^-1]_qq on the removed weights: the sum of their single-weight corrections (the M-FAC paper's
 /// approximation for removing many weights at once), one matrix-free product.
+/// Thread safety: stateless; safe to call from several threads at once.
 /// </remarks>
 public static class Pruning
 {
     /// <summary>Prunes <paramref name="weights"/> in place to the target sparsity; returns the mask of pruned weights.</summary>
+    /// <remarks>
+    /// Not an iterative solver with a result record: cancellation (<see cref="PruningOptions.CancellationToken"/>)
+    /// throws <see cref="OperationCanceledException"/> between steps.
+    /// </remarks>
     /// <exception cref="ArgumentException"><see cref="PruningOptions.Protected"/> has the wrong length.</exception>
+    /// <exception cref="OperationCanceledException">The options' token fired; the weights hold the last finished step.</exception>
     public static bool[] OptimalBrainSurgeon(double[] weights, GradientSampler gradients, PruningOptions options)
     {
         ArgumentNullException.ThrowIfNull(weights);
@@ -56,6 +81,7 @@ public static class Pruning
         int done = 0;
         for (int step = 1; step <= options.Steps; step++)
         {
+            options.CancellationToken.ThrowIfCancellationRequested();
             int target = (int)Math.Round(options.TargetSparsity * prunable * step / options.Steps);
             int count = target - done;
             if (count <= 0) continue;
@@ -75,6 +101,7 @@ public static class Pruning
             foreach (int q in order) pruned[q] = true;
             for (int k = 0; k < d; k++) if (pruned[k]) weights[k] = 0;
             done = target;
+            options.Progress?.Report(new PruningStep(step, done, prunable > 0 ? (double)done / prunable : 0));
         }
         return pruned;
     }

@@ -10,6 +10,7 @@ namespace Solvers.Optimization;
 /// <param name="Supplied">The supplied value at the worst entry.</param>
 /// <param name="FiniteDifference">The finite-difference value at the worst entry.</param>
 /// <param name="RelativeError">|supplied - fd| / max(1, |fd|) at the worst entry.</param>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record DerivativeMismatch(string Derivative, int Row, int Column, double Supplied, double FiniteDifference,
     double RelativeError)
 {
@@ -32,6 +33,7 @@ public sealed record DerivativeMismatch(string Derivative, int Row, int Column, 
 /// <param name="Gradient">The worst gradient entry, or null when the gradient is not supplied.</param>
 /// <param name="Jacobian">The worst Jacobian entry, or null when the Jacobian is not supplied.</param>
 /// <param name="Hessian">The worst Lagrangian Hessian entry (at lambda = ones), or null when not supplied.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record DerivativeReport(string ProblemName, double Tolerance, DerivativeMismatch? Gradient,
     DerivativeMismatch? Jacobian, DerivativeMismatch? Hessian)
 {
@@ -63,6 +65,7 @@ public sealed record DerivativeReport(string ProblemName, double Tolerance, Deri
 /// Errors are relative to max(1, |fd|), so entries near zero are compared absolutely. The finite-difference
 /// Hessian differences the problem's own gradient and Jacobian, so a wrong gradient also shows up there: read
 /// the gradient line first. Costs O(n) evaluations and forms no dense matrix; meant for small and medium problems.
+/// Thread safety: stateless; safe to call from several threads at once.
 /// </remarks>
 public static class DerivativeChecker
 {

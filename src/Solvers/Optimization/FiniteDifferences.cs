@@ -4,11 +4,13 @@ namespace Solvers.Optimization;
 
 /// <summary>A scalar function of a vector, e.g. an objective f(x).</summary>
 /// <param name="x">The point, length n.</param>
+/// <remarks>Thread safety: called from the solving thread only; a function shared by concurrent solves must be thread-safe.</remarks>
 public delegate double ScalarFunction(ReadOnlySpan<double> x);
 
 /// <summary>A vector function of a vector, e.g. constraints c(x), writing its value to <paramref name="y"/>.</summary>
 /// <param name="x">The point, length n.</param>
 /// <param name="y">Receives the value, length m.</param>
+/// <remarks>Thread safety: called from the solving thread only; a function shared by concurrent solves must be thread-safe.</remarks>
 public delegate void VectorFunction(ReadOnlySpan<double> x, Span<double> y);
 
 /// <summary>

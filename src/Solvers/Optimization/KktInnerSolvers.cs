@@ -4,6 +4,7 @@ using Solvers.Sparse;
 namespace Solvers.Optimization;
 
 /// <summary>How <see cref="SketchedNewton"/> solves each Newton-KKT system inexactly.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum InnerSolver
 {
     /// <summary>Gaussian sketch-and-project with a single sketch vector per iteration (the paper's default).</summary>

@@ -6,6 +6,7 @@ using Solvers.Sparse;
 namespace Solvers.Optimization;
 
 /// <summary>Options of <see cref="SketchedNewton"/>; defaults from the paper's reference code. Validated when set.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record SketchedNewtonOptions
 {
     private readonly double _tolerance = 1e-6;
@@ -83,10 +84,12 @@ public sealed record SketchedNewtonOptions
 /// <param name="Eta1">Penalty eta1 in force.</param>
 /// <param name="Eta2">Penalty eta2 in force.</param>
 /// <param name="Delta">Inner accuracy delta in force.</param>
+/// <remarks>Thread safety: an immutable value.</remarks>
 public readonly record struct NewtonIteration(int Iteration, double KktResidual, double Objective, double ConstraintNorm, double StepSize,
     int InnerIterations, double Eta1, double Eta2, double Delta);
 
 /// <summary>The outcome of <see cref="SketchedNewton.Solve"/>.</summary>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record OptimizationResult
 {
     /// <summary>x at the end.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Solvers.Relu;
 
 /// <summary>Options of <see cref="AdamReluTrainer"/>. Validated when set, so a bad value fails where it is written.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads.</remarks>
 public sealed record AdamReluOptions
 {
     private readonly int _width;
@@ -50,14 +51,25 @@ public sealed record AdamReluOptions
             : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "LearningRate must be finite and > 0.");
     }
 
-    /// <summary>Seed of the initialisation; the same seed and data give the same network bit for bit.</summary>
-    public int Seed { get; init; }
+    /// <summary>
+    /// Seed of the initialisation; the same seed and data give the same network bit for bit. It seeds
+    /// <see cref="Random"/> with its low 32 bits folded with its high 32 bits (seeds below 2^31 give the
+    /// same networks as the former int seed).
+    /// </summary>
+    public ulong Seed { get; init; }
 
-    /// <summary>Checked once per epoch; the result then has status Cancelled and the last network.</summary>
+    /// <summary>Checked before every epoch; the result then has status Cancelled and the last network.</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// Receives a record after every epoch, on the training thread: <see cref="ReluIteration.Objective"/> is the
+    /// regularised objective; the residual fields are 0 (Adam has no residuals).
+    /// </summary>
+    public IProgress<ReluIteration>? Progress { get; init; }
 }
 
 /// <summary>The outcome of <see cref="AdamReluTrainer.Train"/>.</summary>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record AdamReluResult
 {
     /// <summary>First-layer weights u_j as rows (m x d).</summary>
@@ -70,7 +82,7 @@ public sealed record AdamReluResult
     public required double Objective { get; init; }
 
     /// <summary>The objective after each epoch (entry e after e + 1 steps); empty when no epoch ran.</summary>
-    public required IReadOnlyList<double> ObjectiveHistory { get; init; }
+    public required IReadOnlyList<double> History { get; init; }
 
     /// <summary>Epochs run; fewer than asked when cancelled or when the objective stopped being finite.</summary>
     public required int Epochs { get; init; }
@@ -100,6 +112,7 @@ public sealed record AdamReluResult
 /// network uses as masks, the convex program's value is never above it. Initialisation: u ~ N(0, 1/d) and
 /// alpha ~ N(0, 1/m) from <see cref="Random"/> with the seed, through Box-Muller. Adam: beta1 = 0.9, beta2 = 0.999,
 /// eps = 1e-8 (Kingma and Ba's defaults). The ReLU derivative at 0 is taken as 0.
+/// Thread safety: stateless; safe to call from several threads at once.
 /// </remarks>
 public static class AdamReluTrainer
 {
@@ -118,7 +131,7 @@ public static class AdamReluTrainer
         var clock = Stopwatch.StartNew();
         int d = x.GetLength(1), m = options.Width;
 
-        var rng = new Random(options.Seed);
+        var rng = new Random(unchecked((int)(uint)(options.Seed ^ (options.Seed >> 32))));
         var first = new double[m, d];
         var second = new double[m];
         double firstScale = 1.0 / Math.Sqrt(d), secondScale = 1.0 / Math.Sqrt(m);
@@ -170,6 +183,7 @@ public static class AdamReluTrainer
             objective = next;
             history.Add(objective);
             epochs++;
+            options.Progress?.Report(new ReluIteration(epochs, objective, 0, 0, clock.Elapsed));
         }
 
         return new AdamReluResult
@@ -177,7 +191,7 @@ public static class AdamReluTrainer
             FirstLayer = first,
             SecondLayer = second,
             Objective = objective,
-            ObjectiveHistory = history.AsReadOnly(),
+            History = history.AsReadOnly(),
             Epochs = epochs,
             Status = status,
             Elapsed = clock.Elapsed,

@@ -5,6 +5,7 @@ namespace Solvers.Relu;
 /// <summary>A trained network and the report of its training.</summary>
 /// <param name="Network">The network recovered from the convex solution.</param>
 /// <param name="Report">How the training went.</param>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record ConvexReluFit(ConvexReluNetwork Network, ConvexReluReport Report);
 
 /// <summary>
@@ -14,6 +15,7 @@ public sealed record ConvexReluFit(ConvexReluNetwork Network, ConvexReluReport R
 /// <param name="Means">Column means (zeros when not standardizing).</param>
 /// <param name="Scales">Column standard deviations (ones when not standardizing, and for constant columns).</param>
 /// <param name="Intercept">Whether a constant 1 column is appended.</param>
+/// <remarks>Thread safety: immutable once fitted (its arrays are not defensive copies); Transform may be called from several threads at once.</remarks>
 public sealed record FeatureScaling(double[] Means, double[] Scales, bool Intercept)
 {
     /// <summary>Raw features per sample.</summary>
@@ -186,7 +188,7 @@ public sealed class ConvexReluNetwork
                 Status = result.Status, Message = result.Message, Iterations = result.Iterations, ConvexObjective = convex,
                 NetworkObjective = netObjective, MaxConstraintViolation = violation, PatternsRequested = patterns.Requested,
                 PatternsUsed = p, Neurons = network.Neurons, LinearSolver = result.LinearSolver, History = result.History,
-                SetupElapsed = result.SetupElapsed, Elapsed = result.Elapsed,
+                SetupElapsed = result.SetupElapsed, Elapsed = result.Elapsed, Backend = backend.Name,
             };
             return new ConvexReluFit(network, report);
         }
@@ -292,6 +294,7 @@ public sealed class ConvexReluNetwork
 /// <param name="Classes">The class labels, in the order of <paramref name="Networks"/>.</param>
 /// <param name="Networks">One network per class, trained on +1 for the class and -1 for the rest.</param>
 /// <param name="Reports">The training reports, in the same order.</param>
+/// <remarks>Thread safety: immutable once fitted; Predict may be called from several threads at once.</remarks>
 public sealed record OneVsRestReluClassifier(int[] Classes, ConvexReluNetwork[] Networks, ConvexReluReport[] Reports)
 {
     /// <summary>Trains one network per distinct label.</summary>

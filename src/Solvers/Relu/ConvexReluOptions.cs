@@ -3,6 +3,7 @@ using Solvers.Kernels;
 namespace Solvers.Relu;
 
 /// <summary>Which convex program <see cref="ConvexReluNetwork.Fit"/> solves.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum ReluFormulation
 {
     /// <summary>
@@ -20,6 +21,7 @@ public enum ReluFormulation
 }
 
 /// <summary>How the ADMM's fixed linear system (I + F'F/rho + G'G) u = b is solved.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum ReluLinearSolver
 {
     /// <summary>Woodbury up to <see cref="ConvexReluOptions.WoodburyLimit"/> samples, conjugate gradients beyond.</summary>
@@ -36,6 +38,7 @@ public enum ReluLinearSolver
 }
 
 /// <summary>Options of <see cref="ConvexReluNetwork.Fit"/>; validated when set, each error naming the property.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share; the Backend it names is not thread-safe, so concurrent fits need their own backends, and ExtraGates is read, not copied.</remarks>
 public sealed record ConvexReluOptions
 {
     private readonly int _patterns = 64, _maxIterations = 5000, _checkInterval = 10, _woodburyLimit = 4000;
@@ -104,10 +107,13 @@ public sealed record ConvexReluOptions
     /// <summary>Resume from a network fitted earlier on the same data with the same options and seed (its convex variables and ADMM state).</summary>
     public ConvexReluNetwork? WarmStart { get; init; }
 
-    /// <summary>Stops within <see cref="CheckInterval"/> iterations with status Cancelled and the iterate so far.</summary>
+    /// <summary>
+    /// Checked before every iteration and after every recorded one: the fit then stops with status Cancelled and the
+    /// network of the iterate so far (cancelling from <see cref="Progress"/> at iteration k stops at k).
+    /// </summary>
     public CancellationToken CancellationToken { get; init; }
 
-    /// <summary>Receives each recorded iteration.</summary>
+    /// <summary>Receives each recorded iteration (every <see cref="CheckInterval"/> iterations), on the fitting thread.</summary>
     public IProgress<ReluIteration>? Progress { get; init; }
 }
 
@@ -117,9 +123,11 @@ public sealed record ConvexReluOptions
 /// <param name="PrimalResidual">ADMM: ||(u - z, G u - s)||; FISTA: the prox-gradient step norm.</param>
 /// <param name="DualResidual">ADMM: rho ||(z - z_prev) + G'(s - s_prev)||; FISTA: 0.</param>
 /// <param name="Elapsed">Time since the solve started.</param>
+/// <remarks>Thread safety: an immutable value.</remarks>
 public readonly record struct ReluIteration(int Iteration, double Objective, double PrimalResidual, double DualResidual, TimeSpan Elapsed);
 
 /// <summary>What <see cref="ConvexReluNetwork.Fit"/> did.</summary>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record ConvexReluReport
 {
     /// <summary>Converged, MaxIterations, Cancelled or NonFinite.</summary>
@@ -160,4 +168,7 @@ public sealed record ConvexReluReport
 
     /// <summary>Iteration time.</summary>
     public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>The name of the backend that ran the masked products, as <see cref="Linear.LinearSolveResult.Backend"/> reports it.</summary>
+    public string Backend { get; init; } = "";
 }

@@ -138,6 +138,12 @@ internal static class ConvexReluSolver
 
         while (it < o.MaxIterations)
         {
+            if (o.CancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                message = $"Cancelled after {it} iterations.";
+                break;
+            }
             bool check = (it + 1) % o.CheckInterval == 0 || it + 1 == o.MaxIterations;
             // u-update: (I + F'F/rho + G'G) u = F'y/rho + (z - lambda) + G'(s - nu).
             for (int k = 0; k < n; k++) op.R[k] = y[k] / rho;
@@ -387,6 +393,12 @@ internal static class ConvexReluSolver
         string message = $"Reached {o.MaxIterations} iterations.";
         while (k < o.MaxIterations)
         {
+            if (o.CancellationToken.IsCancellationRequested)
+            {
+                status = SolverStatus.Cancelled;
+                message = $"Cancelled after {k} iterations.";
+                break;
+            }
             Array.Copy(yk, op.U, dim);
             op.Forward(withG: false);
             for (int i = 0; i < n; i++) op.R[i] = op.Fu[i] - y[i];

@@ -1,6 +1,7 @@
 namespace Solvers.Linear.Multigrid;
 
 /// <summary>The smoother of the multigrid cycle.</summary>
+/// <remarks>Thread safety: an enum; its values are immutable.</remarks>
 public enum AmgSmoother
 {
     /// <summary>Chebyshev polynomial in D^-1 A on [lambda_max/30, 1.1 lambda_max] (SpMVs only).</summary>
@@ -10,6 +11,7 @@ public enum AmgSmoother
 }
 
 /// <summary>Options of smoothed-aggregation algebraic multigrid. Validated when set.</summary>
+/// <remarks>Thread safety: immutable (init-only), safe to share between threads; arrays it references are read, not copied, so leave them unchanged while a run uses them.</remarks>
 public sealed record AmgOptions
 {
     private readonly double _strengthThreshold = 0.08;
@@ -130,6 +132,7 @@ public sealed record AmgOptions
 /// <summary>One level of an AMG hierarchy.</summary>
 /// <param name="Rows">Unknowns.</param>
 /// <param name="NonZeros">Stored entries of the level's operator.</param>
+/// <remarks>Thread safety: immutable once created; safe to read from several threads.</remarks>
 public sealed record AmgLevelInfo(int Rows, long NonZeros);
 
 /// <summary>Statistics of an AMG hierarchy, as hypre and AmgX print them.</summary>
@@ -137,4 +140,5 @@ public sealed record AmgLevelInfo(int Rows, long NonZeros);
 /// <param name="OperatorComplexity">Sum of the levels' nonzeros over the finest level's.</param>
 /// <param name="GridComplexity">Sum of the levels' unknowns over the finest level's.</param>
 /// <param name="SetupSeconds">Time to build the hierarchy (host) and upload it.</param>
+/// <remarks>Thread safety: immutable once created (arrays it holds are not defensive copies); safe to read from several threads.</remarks>
 public sealed record AmgHierarchyInfo(IReadOnlyList<AmgLevelInfo> Levels, double OperatorComplexity, double GridComplexity, double SetupSeconds);

@@ -84,6 +84,7 @@ public abstract class HockSchittkowskiProblem : EqualityConstrainedProblem
 }
 
 /// <summary>The Hock-Schittkowski equality-constrained test problems implemented here.</summary>
+/// <remarks>Thread safety: stateless; safe to call from several threads.</remarks>
 public static class HockSchittkowski
 {
     private static readonly Lazy<IReadOnlyList<EqualityConstrainedProblem>> AllProblems = new(() => new EqualityConstrainedProblem[]

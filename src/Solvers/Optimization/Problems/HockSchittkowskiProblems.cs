@@ -6,6 +6,7 @@ namespace Solvers.Optimization.Problems;
 // are inactive at x* and are omitted.
 
 /// <summary>HS6 (Hock and Schittkowski 1981): min (1 - x1)^2 s.t. 10(x2 - x1^2) = 0; x0 = (-1.2, 1), x* = (1, 1), f* = 0.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs006 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -33,6 +34,7 @@ public sealed class Hs006 : HockSchittkowskiProblem
 }
 
 /// <summary>HS7 (Hock and Schittkowski 1981): min ln(1 + x1^2) - x2 s.t. (1 + x1^2)^2 + x2^2 - 4 = 0; x0 = (2, 2), x* = (0, sqrt 3), f* = -sqrt 3.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs007 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -80,6 +82,7 @@ public sealed class Hs007 : HockSchittkowskiProblem
 /// HS8 (Hock and Schittkowski 1981): min -1 s.t. x1^2 + x2^2 - 25 = 0, x1 x2 - 9 = 0 (equality constraints only,
 /// no bounds; a feasibility problem with four solutions); x0 = (2, 1), x* = ((sqrt 43 + sqrt 7)/2, (sqrt 43 - sqrt 7)/2), f* = -1.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs008 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -118,6 +121,7 @@ public sealed class Hs008 : HockSchittkowskiProblem
 }
 
 /// <summary>HS26 (Hock and Schittkowski 1981): min (x1 - x2)^2 + (x2 - x3)^4 s.t. (1 + x2^2) x1 + x3^4 - 3 = 0; x0 = (-2.6, 2, 2), x* = (1, 1, 1), f* = 0.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs026 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -158,6 +162,7 @@ public sealed class Hs026 : HockSchittkowskiProblem
 }
 
 /// <summary>HS27 (Hock and Schittkowski 1981): min 0.01 (x1 - 1)^2 + (x2 - x1^2)^2 s.t. x1 + x3^2 + 1 = 0; x0 = (2, 2, 2), x* = (-1, 1, 0), f* = 0.04.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs027 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -192,6 +197,7 @@ public sealed class Hs027 : HockSchittkowskiProblem
 }
 
 /// <summary>HS28 (Hock and Schittkowski 1981): min (x1 + x2)^2 + (x2 + x3)^2 s.t. x1 + 2 x2 + 3 x3 - 1 = 0; x0 = (-4, 1, 1), x* = (1/2, -1/2, 1/2), f* = 0.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs028 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -226,6 +232,7 @@ public sealed class Hs028 : HockSchittkowskiProblem
 }
 
 /// <summary>HS39 (Hock and Schittkowski 1981): min -x1 s.t. x2 - x1^3 - x3^2 = 0, x1^2 - x2 - x4^2 = 0; x0 = (2, 2, 2, 2), x* = (1, 1, 0, 0), f* = -1.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs039 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -267,6 +274,7 @@ public sealed class Hs039 : HockSchittkowskiProblem
 /// HS40 (Hock and Schittkowski 1981): min -x1 x2 x3 x4 s.t. x1^3 + x2^2 - 1 = 0, x1^2 x4 - x3 = 0, x4^2 - x2 = 0;
 /// x0 = (0.8, 0.8, 0.8, 0.8), x* = (2^(-1/3), 2^(-1/2), 2^(-11/12), 2^(-1/4)), f* = -0.25.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs040 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -315,6 +323,7 @@ public sealed class Hs040 : HockSchittkowskiProblem
 /// HS42 (Hock and Schittkowski 1981, as in CUTEst HS42): min sum_i (x_i - i)^2 s.t. x1 - 2 = 0, x3^2 + x4^2 - 2 = 0;
 /// x0 = (1, 1, 1, 1), x* = (2, 2, 0.6 sqrt 2, 0.8 sqrt 2), f* = 28 - 10 sqrt 2.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs042 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -429,6 +438,7 @@ internal static class HsParts
 /// HS46 (Hock and Schittkowski 1981): min (x1 - x2)^2 + (x3 - 1)^2 + (x4 - 1)^4 + (x5 - 1)^6 s.t.
 /// x1^2 x4 + sin(x4 - x5) - 1 = 0, x2 + x3^4 x4^2 - 2 = 0; x0 = (sqrt 2 / 2, 1.75, 0.5, 2, 2), x* = (1, 1, 1, 1, 1), f* = 0.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs046 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -463,6 +473,7 @@ public sealed class Hs046 : HockSchittkowskiProblem
 /// x1 + x2^2 + x3^3 - 3 = 0, x2 - x3^2 + x4 - 1 = 0, x1 x5 - 1 = 0; x0 = (2, sqrt 2, -1, 2 - sqrt 2, 0.5),
 /// x* = (1, 1, 1, 1, 1), f* = 0.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs047 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -509,6 +520,7 @@ public sealed class Hs047 : HockSchittkowskiProblem
 /// HS48 (Hock and Schittkowski 1981): min (x1 - 1)^2 + (x2 - x3)^2 + (x4 - x5)^2 s.t. x1 + ... + x5 - 5 = 0,
 /// x3 - 2 (x4 + x5) + 3 = 0; x0 = (3, 5, -3, 2, -2), x* = (1, 1, 1, 1, 1), f* = 0.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs048 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -554,6 +566,7 @@ public sealed class Hs048 : HockSchittkowskiProblem
 /// HS49 (Hock and Schittkowski 1981): min (x1 - x2)^2 + (x3 - 1)^2 + (x4 - 1)^4 + (x5 - 1)^6 s.t.
 /// x1 + x2 + x3 + 4 x4 - 7 = 0, x3 + 5 x5 - 6 = 0; x0 = (10, 7, 2, -3, 0.8), x* = (1, 1, 1, 1, 1), f* = 0.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs049 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -592,6 +605,7 @@ public sealed class Hs049 : HockSchittkowskiProblem
 /// x1 + 2 x2 + 3 x3 - 6 = 0, x2 + 2 x3 + 3 x4 - 6 = 0, x3 + 2 x4 + 3 x5 - 6 = 0; x0 = (35, -31, 11, 5, -5),
 /// x* = (1, 1, 1, 1, 1), f* = 0.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs050 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -652,6 +666,7 @@ internal static class Hs51Constraints
 /// HS51 (Hock and Schittkowski 1981): min (x1 - x2)^2 + (x2 + x3 - 2)^2 + (x4 - 1)^2 + (x5 - 1)^2 s.t.
 /// x1 + 3 x2 - 4 = 0, x3 + x4 - 2 x5 = 0, x2 - x5 = 0; x0 = (2.5, 0.5, 2, -1, 0.5), x* = (1, 1, 1, 1, 1), f* = 0.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs051 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -691,6 +706,7 @@ public sealed class Hs051 : HockSchittkowskiProblem
 /// x1 + 3 x2 = 0, x3 + x4 - 2 x5 = 0, x2 - x5 = 0; x0 = (2, 2, 2, 2, 2),
 /// x* = (-33, 11, 180, -158, 11) / 349, f* = 1859/349.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs052 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -731,6 +747,7 @@ public sealed class Hs052 : HockSchittkowskiProblem
 /// a = asin sqrt(1/4.2), b = asin sqrt(5/7.2); x* = (2.4, 1.2, 1.2, asin sqrt(4/7), asin sqrt(2/7), asin sqrt(2/7), pi/2),
 /// f* = -3.456. The original bounds x1, x2, x3 &gt;= 0 are inactive at x* and omitted.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs056 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -788,6 +805,7 @@ public sealed class Hs056 : HockSchittkowskiProblem
 /// (KnownSolution gives the KKT point refined by Newton's method, to ten digits),
 /// f* = -143.6461422.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs061 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -833,6 +851,7 @@ public sealed class Hs061 : HockSchittkowskiProblem
 /// x1^2 x4 + sin(x4 - x5) - 2 sqrt 2 = 0, x2 + x3^4 x4^2 - 8 - sqrt 2 = 0; x0 = (2, 2, 2, 2, 2),
 /// x* = (1.166172, 1.182111, 1.380257, 1.506036, 0.6109203), f* = 0.24150513.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs077 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -878,6 +897,7 @@ public sealed class Hs077 : HockSchittkowskiProblem
 /// x1^3 + x2^3 + 1 = 0; x0 = (-2, 1.5, 2, -1, -1), x* = (-1.717143, 1.595709, 1.827247, -0.7636413, -0.7636450),
 /// f* = -2.91970041.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs078 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
@@ -941,6 +961,7 @@ public sealed class Hs078 : HockSchittkowskiProblem
 /// x1 + x2^2 + x3^3 - 2 - 3 sqrt 2 = 0, x2 - x3^2 + x4 + 2 - 2 sqrt 2 = 0, x1 x5 - 2 = 0; x0 = (2, 2, 2, 2, 2),
 /// x* = (1.191127, 1.362603, 1.472818, 1.635017, 1.679081), f* = 0.0787768209.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class Hs079 : HockSchittkowskiProblem
 {
     /// <inheritdoc/>
