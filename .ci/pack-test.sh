@@ -142,7 +142,7 @@ var a = PdeProblems.Poisson2D(64);
 var ones = Enumerable.Repeat(1.0, a.Rows).ToArray();
 var b = a.Multiply(ones);
 using var backend = Backend.Create(BackendKind.Cpu);
-using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = 1e-8, Preconditioner = Preconditioners.Jacobi }, backend);
+using var cg = new ConjugateGradient(new CgOptions { Tolerance = 1e-8, Preconditioner = Preconditioners.Jacobi }, backend);
 var result = cg.Solve(a, b);
 
 // Check the answer independently of the solver's own report: ||b - A x|| / ||b|| from the host matrix.

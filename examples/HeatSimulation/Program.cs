@@ -20,7 +20,7 @@ var heat = new HeatEquation2D(GridN, Dt);
 var learner = new ChebCb(
     new LearnerOptions { Seed = 7 },
     new ContextualOptions { ContextMin = HeatEquation2D.ContextMin, ContextMax = HeatEquation2D.ContextMax });
-var options = new SequenceSolverOptions { Method = SequenceMethod.SsorPcg, RelativeTolerance = Tolerance, MaxIterations = 2000 };
+var options = new SequenceSolverOptions { Method = SequenceMethod.SsorPcg, Tolerance = Tolerance, MaxIterations = 2000 };
 using var solver = new SequenceSolver(learner, options, backend);
 
 Console.WriteLine($"Crank-Nicolson heat equation, {GridN}x{GridN} grid, dt = {Dt}, {Steps} steps, SSOR-PCG with ChebCB-learned omega on {backend.Name}");

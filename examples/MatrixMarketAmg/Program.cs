@@ -64,7 +64,7 @@ try
 
     using var backend = Backend.Create(BackendKind.Cpu);
     var amg = new AmgPreconditioner(new AmgOptions());
-    using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = Tolerance, Preconditioner = amg }, backend);
+    using var cg = new ConjugateGradient(new CgOptions { Tolerance = Tolerance, Preconditioner = amg }, backend);
     var result = cg.Solve(a, b);
 
     Console.WriteLine($"{Path.GetFileName(path)}: {a.Rows} x {a.Columns}, {a.NonZeros} stored entries; backend {result.Backend}");
@@ -75,7 +75,7 @@ try
     Console.WriteLine($"status {result.Status}: {result.Message}");
     Console.WriteLine($"iterations {result.Iterations}, relative residual ||b - Ax||/||b|| = {result.RelativeResidual:E3}, max |x - x*| = {error:E2}");
     // Jacobi-PCG on the same system, for scale: what the multigrid hierarchy buys.
-    using var jacobi = new ConjugateGradient(new CgOptions { RelativeTolerance = Tolerance, Preconditioner = Preconditioners.Jacobi, RecordHistory = false }, backend);
+    using var jacobi = new ConjugateGradient(new CgOptions { Tolerance = Tolerance, Preconditioner = Preconditioners.Jacobi, RecordHistory = false }, backend);
     var baseline = jacobi.Solve(a, b);
     Console.WriteLine($"Jacobi-PCG on the same system: {baseline.Iterations} iterations ({baseline.Status})");
     Console.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:F1} s");

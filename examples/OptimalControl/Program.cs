@@ -60,7 +60,7 @@ for (int row = 0; row < m; row++)
 var reduced = new CsrMatrix(m, m, rowPointers, columns, values);
 var target = problem.Target();
 using var backend = Backend.Create(BackendKind.Cpu);
-using var cg = new ConjugateGradient(new CgOptions { RelativeTolerance = 1e-12, Preconditioner = Preconditioners.Ssor }, backend);
+using var cg = new ConjugateGradient(new CgOptions { Tolerance = 1e-12, Preconditioner = Preconditioners.Ssor }, backend);
 var lambda = cg.Solve(reduced, p.Multiply(target)).EnsureSuccess().Solution;
 var pLambda = p.Multiply(lambda);
 var reference = new double[n];

@@ -6,6 +6,7 @@ namespace Solvers.Mfac;
 /// Matrix-free products with the inverse of a damped empirical Fisher of dimension d: what pruning and the optimizer
 /// need, whichever M-FAC variant (full static, sliding window, block-diagonal) holds the gradients.
 /// </summary>
+/// <remarks>Thread safety is that of the implementation: see each class.</remarks>
 /// <typeparam name="T">Vector type, float or double.</typeparam>
 public interface IInverseFisher<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
