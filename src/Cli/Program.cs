@@ -284,17 +284,18 @@ public static class Program
         var adamEpochs = new Option<int>("--adam-epochs") { Description = "Full-batch Adam epochs per seed.", DefaultValueFactory = _ => d.AdamEpochs };
         var adamLr = new Option<double>("--adam-lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.AdamLearningRate };
         var plot = new Option<string?>("--plot") { Description = "PNG of the training curves ('' for none).", DefaultValueFactory = _ => d.Plot };
+        var splits = new Option<int>("--splits") { Description = "Train/test splits (seeds --seed, --seed + 1, ...), with pooled test accuracies.", DefaultValueFactory = _ => d.Splits };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var cmd = new Command("train-relu", "Train a two-layer ReLU network to global optimality through its convex reformulation (ADMM), against Adam.")
         {
-            data, patterns, beta, seed, testFraction, formulation, positive, maxIt, tol, rho, adamSeeds, adamEpochs, adamLr, plot, json,
+            data, patterns, beta, seed, testFraction, formulation, positive, maxIt, tol, rho, adamSeeds, adamEpochs, adamLr, plot, splits, json,
         };
         cmd.SetAction(p => TrainReluCommand.Run(new TrainReluSettings
         {
             Data = p.GetValue(data)!, Patterns = p.GetValue(patterns), Beta = p.GetValue(beta), Seed = p.GetValue(seed), TestFraction = p.GetValue(testFraction),
             Formulation = p.GetValue(formulation)!, PositiveClass = p.GetValue(positive), MaxIterations = p.GetValue(maxIt), Tolerance = p.GetValue(tol),
             Rho = p.GetValue(rho), AdamSeeds = p.GetValue(adamSeeds), AdamEpochs = p.GetValue(adamEpochs), AdamLearningRate = p.GetValue(adamLr),
-            Plot = p.GetValue(plot), Json = p.GetValue(json),
+            Plot = p.GetValue(plot), Json = p.GetValue(json), Splits = p.GetValue(splits),
         }, stdout, stderr, cancellationToken));
         return cmd;
     }

@@ -235,6 +235,26 @@ public sealed class CliTests : IDisposable
             Assert.Equal(2, r.GetProperty("adamObjectives").GetArrayLength());
             // The certified solve contains the best Adam network's patterns, so its optimum is no worse than Adam's.
             Assert.True(r.GetProperty("certifiedObjective").GetDouble() <= r.GetProperty("adamBestObjective").GetDouble() * (1 + 1e-3));
+
+            // Two splits: the first equals the single run above; pooled = correct predictions over all test samples.
+            var (code2, output2, err2) = Run("train-relu", "--data", csv, "--patterns", "16", "--beta", "0.1", "--adam-seeds", "2", "--adam-epochs", "200",
+                "--max-iterations", "400", "--plot", "", "--splits", "2", "--json");
+            Assert.True(code2 is 0 or 1, err2);
+            using var doc2 = JsonDocument.Parse(output2);
+            var splits = doc2.RootElement.GetProperty("splits");
+            Assert.Equal(2, splits.GetArrayLength());
+            Assert.Equal(r.GetProperty("testAccuracy").GetDouble(), splits[0].GetProperty("testAccuracy").GetDouble());
+            Assert.Equal(1UL, splits[1].GetProperty("seed").GetUInt64());
+            double correct = 0, total = 0;
+            foreach (var q in splits.EnumerateArray())
+            {
+                correct += Math.Round(q.GetProperty("adamBestTestAccuracy").GetDouble() * q.GetProperty("testSamples").GetInt32());
+                total += q.GetProperty("testSamples").GetInt32();
+            }
+            Assert.Equal(correct / total, doc2.RootElement.GetProperty("pooledAdamBestTestAccuracy").GetDouble(), 12);
+            var (zeroCode, _, zeroErr) = Run("train-relu", "--data", csv, "--splits", "0");
+            Assert.Equal(2, zeroCode);
+            Assert.Contains("--splits", zeroErr);
         }
         finally
         {

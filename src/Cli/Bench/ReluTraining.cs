@@ -49,8 +49,42 @@ internal sealed record ReluTrainingResult
     [JsonPropertyName("objectiveHistory")] public required IReadOnlyList<double> History { get; init; }
     [JsonPropertyName("historyIterations")] public required IReadOnlyList<int> HistoryIterations { get; init; }
     [JsonPropertyName("plot")] public string? Plot { get; init; }
+    /// <summary>With --splits K &gt; 1: one row per split seed (the fields above are the first split's).</summary>
+    [JsonPropertyName("splits")] public IReadOnlyList<ReluSplitSummary>? Splits { get; init; }
+    /// <summary>With --splits: correct test predictions over all splits / test samples over all splits.</summary>
+    [JsonPropertyName("pooledTestAccuracy")] public double? PooledTestAccuracy { get; init; }
+    [JsonPropertyName("pooledCertifiedTestAccuracy")] public double? PooledCertifiedTestAccuracy { get; init; }
+    [JsonPropertyName("pooledAdamBestTestAccuracy")] public double? PooledAdamBestTestAccuracy { get; init; }
     [JsonIgnore] public IReadOnlyList<double>? AdamBestHistory { get; init; }
     [JsonIgnore] public IReadOnlyList<ReluIteration>? CertifiedHistory { get; init; }
+}
+
+/// <summary>One train/test split of <c>solvers train-relu --splits K</c>.</summary>
+internal sealed record ReluSplitSummary
+{
+    [JsonPropertyName("seed")] public required ulong Seed { get; init; }
+    [JsonPropertyName("testSamples")] public required int TestSamples { get; init; }
+    [JsonPropertyName("objective")] public required double Objective { get; init; }
+    [JsonPropertyName("testAccuracy")] public required double TestAccuracy { get; init; }
+    [JsonPropertyName("certifiedObjective")] public double? CertifiedObjective { get; init; }
+    [JsonPropertyName("certifiedTestAccuracy")] public double? CertifiedTestAccuracy { get; init; }
+    [JsonPropertyName("adamBestObjective")] public double? AdamBestObjective { get; init; }
+    [JsonPropertyName("adamBestTestAccuracy")] public double? AdamBestTestAccuracy { get; init; }
+
+    public static ReluSplitSummary Of(ulong seed, ReluTrainingResult r) => new()
+    {
+        Seed = seed, TestSamples = r.TestSamples, Objective = r.Objective, TestAccuracy = r.TestAccuracy,
+        CertifiedObjective = r.CertifiedObjective, CertifiedTestAccuracy = r.CertifiedTestAccuracy,
+        AdamBestObjective = r.AdamBestObjective, AdamBestTestAccuracy = r.AdamBestTestAccuracy,
+    };
+
+    /// <summary>Correct predictions over all splits divided by test samples over all splits (null when any split lacks the figure).</summary>
+    public static double? Pooled(IReadOnlyList<ReluSplitSummary> splits, Func<ReluSplitSummary, double?> accuracy)
+    {
+        if (splits.Any(q => accuracy(q) is null)) return null;
+        double correct = splits.Sum(q => Math.Round(accuracy(q)!.Value * q.TestSamples));
+        return correct / splits.Sum(q => q.TestSamples);
+    }
 }
 
 /// <summary>Loading, splitting, convex training and the Adam comparison behind <c>solvers train-relu</c>.</summary>

@@ -22,6 +22,8 @@ internal sealed record TrainReluSettings
     public double AdamLearningRate { get; init; } = 1e-2;
     public string? Plot { get; init; } = "train-relu.png";
     public bool Json { get; init; }
+    /// <summary>Train/test splits with seeds Seed, Seed + 1, ...: one split of a small data set is a noisy accuracy figure.</summary>
+    public int Splits { get; init; } = 1;
 }
 
 /// <summary><c>solvers train-relu</c>: the convex ReLU network by ADMM against Adam on the same data.</summary>
@@ -35,6 +37,7 @@ internal static class TrainReluCommand
             CliHelpers.RequireFile(s.Data, "--data");
             if (!(s.TestFraction >= 0 && s.TestFraction < 1)) throw new CliUsageException($"--test-fraction must be in [0, 1), got {s.TestFraction}");
             if (s.AdamSeeds < 0) throw new CliUsageException($"--adam-seeds must be >= 0, got {s.AdamSeeds}");
+            if (s.Splits < 1) throw new CliUsageException($"--splits must be >= 1, got {s.Splits}");
             if (s.AdamEpochs < 1) throw new CliUsageException($"--adam-epochs must be >= 1, got {s.AdamEpochs}");
             var formulation = s.Formulation.ToLowerInvariant() switch
             {
@@ -50,6 +53,24 @@ internal static class TrainReluCommand
             var (x, y) = ReluTraining.Load(s.Data, s.PositiveClass);
             var split = ReluTraining.Split(Path.GetFileName(s.Data), x, y, s.TestFraction, s.Seed);
             var result = ReluTraining.Run(split, options, s.AdamSeeds, s.AdamEpochs, s.AdamLearningRate, stderr);
+            if (s.Splits > 1)
+            {
+                var summaries = new List<ReluSplitSummary> { ReluSplitSummary.Of(s.Seed, result) };
+                for (int k = 1; k < s.Splits; k++)
+                {
+                    ulong seed = s.Seed + (ulong)k;
+                    stderr.WriteLine($"split seed {seed}:");
+                    var other = ReluTraining.Split(Path.GetFileName(s.Data), x, y, s.TestFraction, seed);
+                    summaries.Add(ReluSplitSummary.Of(seed, ReluTraining.Run(other, options with { Seed = seed }, s.AdamSeeds, s.AdamEpochs, s.AdamLearningRate, stderr)));
+                }
+                result = result with
+                {
+                    Splits = summaries,
+                    PooledTestAccuracy = ReluSplitSummary.Pooled(summaries, q => q.TestAccuracy),
+                    PooledCertifiedTestAccuracy = ReluSplitSummary.Pooled(summaries, q => q.CertifiedTestAccuracy),
+                    PooledAdamBestTestAccuracy = ReluSplitSummary.Pooled(summaries, q => q.AdamBestTestAccuracy),
+                };
+            }
             if (s.Plot is { Length: > 0 } plot)
             {
                 string? dir = Path.GetDirectoryName(Path.GetFullPath(plot));
@@ -72,6 +93,19 @@ internal static class TrainReluCommand
                 t.AddRow("iterations / epochs", result.Iterations.ToString(inv), result.AdamEpochs.ToString(inv));
                 t.AddRow("seconds", result.Seconds.ToString("F3", inv), result.AdamSeconds.ToString("F3", inv));
                 console.Write(t);
+                if (result.Splits is { } splits)
+                {
+                    string P(double? v) => v?.ToString("P2", inv) ?? "-";
+                    string G(double? v) => v?.ToString("G6", inv) ?? "-";
+                    var st = new Table().Title(Markup.Escape($"{splits.Count} train/test splits")).AddColumn("split seed")
+                        .AddColumn(new TableColumn("convex objective / test acc.").RightAligned())
+                        .AddColumn(new TableColumn("+ Adam's patterns: objective / test acc.").RightAligned())
+                        .AddColumn(new TableColumn("Adam best: objective / test acc.").RightAligned());
+                    foreach (var q in splits)
+                        st.AddRow(q.Seed.ToString(inv), $"{G(q.Objective)} / {P(q.TestAccuracy)}", $"{G(q.CertifiedObjective)} / {P(q.CertifiedTestAccuracy)}", $"{G(q.AdamBestObjective)} / {P(q.AdamBestTestAccuracy)}");
+                    st.AddRow("pooled test accuracy", P(result.PooledTestAccuracy), P(result.PooledCertifiedTestAccuracy), P(result.PooledAdamBestTestAccuracy));
+                    console.Write(st);
+                }
                 console.MarkupLine(Markup.Escape($"{result.Status}: {result.Message} Patterns {result.PatternsUsed} of {result.PatternsRequested} sampled; " +
                     $"network objective {result.NetworkObjective:G8} (cone violation {result.MaxConstraintViolation:E1}); linear solver: {result.LinearSolver}."));
                 if (result.Plot is not null) console.MarkupLine(Markup.Escape($"training curve: {result.Plot}"));
