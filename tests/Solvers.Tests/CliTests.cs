@@ -287,6 +287,39 @@ public sealed class CliTests : IDisposable
         Assert.Contains("/nonexistent/digits.csv.gz", err);
     }
 
+    /// <summary>bench soak on a short run: the JSON shape, every kind solved, and memory growth below the bound (not timing).</summary>
+    [Fact]
+    public void BenchSoakReportsMemoryGrowthWithinTheBound()
+    {
+        var (code, output, err) = Run("bench", "soak", "--count", "20", "--backend", "cpu", "--threads", "2", "--json");
+        Assert.True(code == 0, err + output);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(20, root.GetProperty("count").GetInt32());
+        long bound = root.GetProperty("boundBytes").GetInt64();
+        Assert.Equal(16L << 20, bound);
+        foreach (var figure in new[] { "gcHeap", "workingSet" })
+        {
+            var g = root.GetProperty(figure);
+            long before = g.GetProperty("beforeBytes").GetInt64(), after = g.GetProperty("afterBytes").GetInt64();
+            Assert.True(before > 0 && after > 0, figure);
+            Assert.Equal(after - before, g.GetProperty("growthBytes").GetInt64());
+            Assert.True(after - before < bound, $"{figure} grew by {after - before} bytes");
+            Assert.True(g.GetProperty("withinBound").GetBoolean());
+        }
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("deviceMemory").ValueKind); // the CPU backend's vectors are in the GC heap
+        var solves = root.GetProperty("solves").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(["cg-jacobi", "cg-amg", "sor", "sketched-newton", "mfac"], solves.Keys);
+        Assert.All(solves.Values, c => Assert.Equal(4, c));
+        Assert.Empty(root.GetProperty("failures").EnumerateArray());
+        Assert.True(root.GetProperty("samples").GetArrayLength() >= 2);
+        Assert.True(root.GetProperty("withinBound").GetBoolean());
+
+        (code, _, err) = Run("bench", "soak", "--count", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--count", err);
+    }
+
     [Fact]
     public void SolveGeneratedProblemPrintsOneJsonObject()
     {
