@@ -24,6 +24,9 @@ internal sealed record SoakSettings
     /// <summary>The backend every solve runs on.</summary>
     public BackendKind Backend { get; init; } = BackendKind.Cpu;
 
+    /// <summary>Solves before the first measurement (default two full cycles of kinds and sizes).</summary>
+    public int WarmUp { get; init; } = SoakBench.WarmUp;
+
     /// <summary>Thread count of the backend; null for its default.</summary>
     public int? Threads { get; init; }
 }
@@ -33,6 +36,7 @@ internal sealed record SoakSample(
     [property: JsonPropertyName("solves")] int Solves,
     [property: JsonPropertyName("gcHeapBytes")] long GcHeapBytes,
     [property: JsonPropertyName("workingSetBytes")] long WorkingSetBytes,
+    [property: JsonPropertyName("gcCommittedBytes")] long GcCommittedBytes,
     [property: JsonPropertyName("deviceBytes")] long? DeviceBytes);
 
 /// <summary>Before, after and growth of one memory figure, against the bound.</summary>
@@ -47,6 +51,7 @@ internal sealed record SoakResult
 {
     [JsonPropertyName("backend")] public required string Backend { get; init; }
     [JsonPropertyName("count")] public required int Count { get; init; }
+    [JsonPropertyName("warmUp")] public required int WarmUp { get; init; }
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
     [JsonPropertyName("boundBytes")] public required long BoundBytes { get; init; }
     [JsonPropertyName("gcHeap")] public required SoakGrowth GcHeap { get; init; }
@@ -73,6 +78,12 @@ internal static class SoakBench
 
     private static readonly string[] NewtonProblems = ["hs6", "hs28", "hs48", "hs7"];
 
+    /// <summary>Grid sizes cycle through this many classes (8, 11, ..., 32).</summary>
+    private const int SizeClasses = 9;
+
+    /// <summary>Solves before the first measurement, by default.</summary>
+    public const int WarmUp = 2 * SizeClasses * 5;
+
     /// <summary>Runs the soak; progress goes to <paramref name="log"/> every tenth of the run.</summary>
     public static SoakResult Run(SoakSettings settings, TextWriter log, CancellationToken cancel)
     {
@@ -84,7 +95,9 @@ internal static class SoakBench
 
         // Warm-up: one solve of every kind and size class, so that JIT-compiled code, kernel caches and pools the
         // first solves create legitimately are in place before the first measurement.
-        for (int i = 0; i < 2 * Kinds.Length; i++) Solve(backend, i, null, null);
+        // By default two full cycles of kinds and sizes (2 x 5 x 9 solves), so that tiered JIT compilation and the
+        // GC's first region commits are behind the first measurement.
+        for (int i = 0; i < settings.WarmUp; i++) Solve(backend, i, null, null);
         var before = Measure(0, backend);
         var samples = new List<SoakSample> { before };
         var clock = Stopwatch.StartNew();
@@ -97,7 +110,7 @@ internal static class SoakBench
             if ((done + 1) % step == 0 && done + 1 < settings.Count)
             {
                 samples.Add(Measure(done + 1, backend));
-                log.WriteLine($"soak: {done + 1}/{settings.Count} solves, GC heap {Mib(samples[^1].GcHeapBytes)}, working set {Mib(samples[^1].WorkingSetBytes)}");
+                log.WriteLine($"soak: {done + 1}/{settings.Count} solves, GC heap {Mib(samples[^1].GcHeapBytes)} ({Mib(samples[^1].GcCommittedBytes)} committed), working set {Mib(samples[^1].WorkingSetBytes)}");
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
@@ -113,6 +126,7 @@ internal static class SoakBench
         {
             Backend = backend.Name,
             Count = done,
+            WarmUp = settings.WarmUp,
             Seconds = seconds,
             BoundBytes = bound,
             GcHeap = heap,
@@ -134,7 +148,7 @@ internal static class SoakBench
         long heap = GC.GetTotalMemory(forceFullCollection: true);
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        return new SoakSample(solves, heap, process.WorkingSet64, backend.LiveDeviceBytes);
+        return new SoakSample(solves, heap, process.WorkingSet64, GC.GetGCMemoryInfo().TotalCommittedBytes, backend.LiveDeviceBytes);
     }
 
     private static string Mib(long bytes) => (bytes / (double)(1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
@@ -144,7 +158,7 @@ internal static class SoakBench
     {
         string kind = Kinds[i % Kinds.Length];
         int round = i / Kinds.Length;
-        int n = 8 + round % 9 * 3; // grids from 8^2 to 32^2 unknowns
+        int n = 8 + round % SizeClasses * 3; // grids from 8^2 to 32^2 unknowns
         SolverStatus status;
         string detail;
         switch (kind)

@@ -175,16 +175,17 @@ internal static class BenchCommand
     /// <c>solvers bench soak</c>; returns 0 when the memory growth stayed within the bound and every solve converged,
     /// 1 otherwise, 2 on bad input.
     /// </summary>
-    public static int RunSoak(int count, double boundMiB, string backendName, int? threads, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    public static int RunSoak(int count, int warmUp, double boundMiB, string backendName, int? threads, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         try
         {
             if (count < 1) throw new CliUsageException($"--count must be at least 1, got {count}");
+            if (warmUp < 0) throw new CliUsageException($"--warm-up must be at least 0, got {warmUp}");
             if (!(boundMiB > 0) || !double.IsFinite(boundMiB)) throw new CliUsageException($"--bound-mb must be a positive number, got {boundMiB}");
             if (threads is < 1) throw new CliUsageException($"--threads must be at least 1, got {threads}");
             var settings = new SoakSettings
             {
-                Count = count, BoundMiB = boundMiB, Threads = threads,
+                Count = count, WarmUp = warmUp, BoundMiB = boundMiB, Threads = threads,
                 Backend = Solvers.Kernels.Backend.ParseKind(backendName, "--backend"),
             };
             var result = SoakBench.Run(settings, stderr, cancel);

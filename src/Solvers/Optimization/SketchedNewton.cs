@@ -246,6 +246,9 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
                 return mg;
             }
             double q;
+            // The raises end when eta1 > 1e8 or eta2 < 1e-8 (about 40 raises at the default nu = 1.5); the count caps
+            // the loop for a nu barely above 1, where that would take billions of inner solves.
+            int raises = 0;
             while (true)
             {
                 double tol = o.FixedInnerTolerance is { } fixedTol ? theta * fixedTol * rhsNorm : theta * delta * rhsNorm / (kNorm * psi);
@@ -253,7 +256,7 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
                 iterationInner += used;
                 q = KktInnerSolvers.Dot(MeritGradient(), d);
                 if (!double.IsFinite(q)) return Finish(SolverStatus.NonFinite, $"The Newton direction became non-finite at iteration {k}.");
-                if (eta1 > 1e8 || eta2 < 1e-8 || q <= -(eta2 / 2) * rhsNorm * rhsNorm) break;
+                if (eta1 > 1e8 || eta2 < 1e-8 || q <= -(eta2 / 2) * rhsNorm * rhsNorm || ++raises > 1000) break;
                 if (KktInnerSolvers.Norm(r) > tol)
                 {
                     // The inner solver stopped short of the accuracy and the direction does not descend: raising the
