@@ -4,6 +4,7 @@ using Solvers.Linear;
 using Solvers.Linear.Multigrid;
 using Solvers.Mfac;
 using Solvers.Optimization;
+using Solvers.Optimization.Problems;
 using Solvers.Problems;
 using Solvers.Relu;
 using Solvers.Sketching;
@@ -363,6 +364,82 @@ public sealed class HardeningTests
                 new SketchedNewton(new SketchedNewtonOptions { MinDelta = bad, MaxIterations = 20, MaxInnerIterations = 2000 }).Solve(new Injected(Callback.Objective, 0, int.MaxValue)).Status);
             Rejects($"FixedInnerTolerance = {bad}", "FixedInnerTolerance", () =>
                 new SketchedNewton(new SketchedNewtonOptions { FixedInnerTolerance = bad, MaxIterations = 20, MaxInnerIterations = 2000 }).Solve(new Injected(Callback.Objective, 0, int.MaxValue)).Status);
+        }
+        AssertNoFailures();
+    }
+
+    /// <summary>The same problem with derivatives by finite differences (the default when a problem gives none).</summary>
+    private sealed class InjectedByDifferences(Callback which, double value, int from) : EqualityConstrainedProblem
+    {
+        private int _calls;
+
+        public override string Name => $"injected-fd-{which}";
+        public override int Dimension => 3;
+        public override int ConstraintCount => 2;
+        public override double[] StartingPoint() => [0.5, 0.2, 0.1];
+
+        private bool Bad(Callback c) => c == which && ++_calls >= from;
+
+        public override double Objective(ReadOnlySpan<double> x)
+        {
+            double f = 0.5 * (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]) + x[0];
+            return Bad(Callback.Objective) ? value : f;
+        }
+
+        public override void Constraints(ReadOnlySpan<double> x, Span<double> c)
+        {
+            c[0] = x[0] + x[1] + x[2] - 1;
+            c[1] = x[0] * x[0] - x[1];
+            if (Bad(Callback.Constraints)) c[0] = value;
+        }
+    }
+
+    [Fact]
+    public void SketchedNewtonWithFiniteDifferencesAndLogisticDataRejectNonFiniteInput()
+    {
+        Assert.Equal(SolverStatus.Converged, new SketchedNewton(new SketchedNewtonOptions { Inner = InnerSolver.Minres }).Solve(new InjectedByDifferences(Callback.Objective, 0, int.MaxValue)).Status);
+        foreach (double bad in Bad)
+        {
+            foreach (var which in new[] { Callback.Objective, Callback.Constraints })
+                foreach (int from in new[] { 1, 60 }) // at the start, and after the first derivative evaluations
+                    Rejects($"SketchedNewton (finite differences): {which} returns {bad} from call {from}", which.ToString(), () =>
+                    {
+                        var r = new SketchedNewton(new SketchedNewtonOptions { Inner = InnerSolver.Minres, MaxIterations = 50 }).Solve(new InjectedByDifferences(which, bad, from));
+                        return Checked(r.Status, r.X, r.Lambda, [r.Objective, r.KktResidual]);
+                    });
+
+            var (x, y) = ReluData(20, 3);
+            var xb = (double[,])x.Clone();
+            xb[3, 1] = bad;
+            Rejects($"logistic regression: dense features with {bad}", "features", () => { _ = new ConstrainedLogisticRegression(xb, y, 2); return SolverStatus.Converged; });
+            Rejects($"logistic regression: CSR features with {bad}", "features", () =>
+            {
+                var a = CsrMatrix.FromDense(x);
+                _ = new ConstrainedLogisticRegression(WithValue(a, 4, bad), y, 2);
+                return SolverStatus.Converged;
+            });
+            Rejects($"logistic regression: labels with {bad}", "labels", () => { _ = new ConstrainedLogisticRegression(x, WithEntry(y, 2, bad), 2); return SolverStatus.Converged; });
+
+            // Data files: a non-finite value is a format error naming the file and line, like every other bad value.
+            string token = double.IsNaN(bad) ? "nan" : "inf";
+            string csv = Path.Combine(Path.GetTempPath(), $"hardening-{Guid.NewGuid():N}.csv");
+            string svm = Path.Combine(Path.GetTempPath(), $"hardening-{Guid.NewGuid():N}.libsvm");
+            try
+            {
+                File.WriteAllText(csv, $"1,0.5,0.25\n0,{token},1\n1,2,3\n");
+                File.WriteAllText(svm, $"+1 1:0.5 2:0.25\n-1 1:{token} 2:1\n");
+                foreach (var path in new[] { csv, svm })
+                {
+                    var e = Record.Exception(() => ConstrainedLogisticRegression.FromFile(path, 1));
+                    Assert.True(e is FormatException, $"{path}: {e?.GetType().Name}: {e?.Message}");
+                    Assert.Contains(Path.GetFileName(path) + ":2", e!.Message);
+                }
+            }
+            finally
+            {
+                File.Delete(csv);
+                File.Delete(svm);
+            }
         }
         AssertNoFailures();
     }
