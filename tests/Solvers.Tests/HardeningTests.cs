@@ -173,6 +173,7 @@ public sealed class HardeningTests
             Rejects($"Chebyshev EigenvalueRatio = {bad}", nameof(ChebyshevOptions.EigenvalueRatio), () => { _ = new ChebyshevOptions { EigenvalueRatio = bad }; return SolverStatus.Converged; });
             Rejects($"Chebyshev SafetyFactor = {bad}", nameof(ChebyshevOptions.SafetyFactor), () => { _ = new ChebyshevOptions { SafetyFactor = bad }; return SolverStatus.Converged; });
             Rejects($"AmgOptions.StrengthThreshold = {bad}", nameof(AmgOptions.StrengthThreshold), () => { _ = new AmgOptions { StrengthThreshold = bad }; return SolverStatus.Converged; });
+            Rejects($"IncompleteCholeskyOptions.DiagonalShift = {bad}", nameof(IncompleteCholeskyOptions.DiagonalShift), () => { _ = new IncompleteCholeskyOptions { DiagonalShift = bad }; return SolverStatus.Converged; });
         }
         AssertNoFailures();
     }
@@ -542,6 +543,7 @@ public sealed class HardeningTests
             Rejects($"ConvexReluOptions.Beta = {bad}", "Beta", () => { _ = new ConvexReluOptions { Beta = bad }; return SolverStatus.Converged; });
             Rejects($"ConvexReluOptions.Rho = {bad}", "Rho", () => { _ = new ConvexReluOptions { Rho = bad }; return SolverStatus.Converged; });
             Rejects($"ConvexReluOptions.Tolerance = {bad}", "Tolerance", () => { _ = new ConvexReluOptions { Tolerance = bad }; return SolverStatus.Converged; });
+            Rejects($"ConvexReluOptions.AbsoluteTolerance = {bad}", "AbsoluteTolerance", () => { _ = new ConvexReluOptions { AbsoluteTolerance = bad }; return SolverStatus.Converged; });
             Rejects($"ActivationPatterns.Sample: x with {bad}", "x", () => { _ = ActivationPatterns.Sample(xb, 4, 1); return SolverStatus.Converged; });
 
             var adam = new AdamReluOptions { Width = 4, Epochs = 50, Seed = 1 };
