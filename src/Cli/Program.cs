@@ -421,7 +421,24 @@ public static class Program
         bench.Add(BuildBenchNewton(stdout, stderr, cancellationToken));
         bench.Add(BuildBenchRelu(stdout, stderr, cancellationToken));
         bench.Add(BuildBenchMfac(stdout, stderr));
+        bench.Add(BuildBenchSoak(stdout, stderr, cancellationToken));
         return bench;
+    }
+
+    private static Command BuildBenchSoak(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var count = new Option<int>("--count") { Description = "Consecutive solves after the warm-up round.", DefaultValueFactory = _ => 1000 };
+        var warmUp = new Option<int>("--warm-up") { Description = "Solves before the first measurement (default: two cycles of kinds and sizes).", DefaultValueFactory = _ => SoakBench.WarmUp };
+        var bound = new Option<double>("--bound-mb") { Description = "Allowed growth (MiB) of the GC heap, the working set and the device's live allocations.", DefaultValueFactory = _ => 16 };
+        var backend = new Option<string>("--backend") { Description = "Backend: cpu, ilgpu-cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var threads = ThreadsOption("Threads of the CPU backend (default: all cores).");
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the tables." };
+        var cmd = new Command("soak", "Many consecutive small solves (CG with Jacobi and AMG, SOR, sketched Newton, M-FAC), rotating, on one backend: memory growth against a bound.")
+        {
+            count, warmUp, bound, backend, threads, json,
+        };
+        cmd.SetAction(p => BenchCommand.RunSoak(p.GetValue(count), p.GetValue(warmUp), p.GetValue(bound), p.GetValue(backend)!, OptionalValue(p, threads), p.GetValue(json), stdout, stderr, cancellationToken));
+        return cmd;
     }
 
     private static Command BuildBenchAmg(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public sealed class CliTests : IDisposable
         catch (IOException) { }
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
+    internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -523,5 +523,70 @@ public sealed class CliTests : IDisposable
         Assert.Contains("capped", output);
         Assert.Contains("AMG-PCG: Converged", output);
         Assert.Contains("best fixed omega in hindsight", output);
+    }
+}
+
+/// <summary>
+/// Memory figures are process-wide, so the soak test runs in a collection of its own that xunit runs after, not
+/// beside, the parallel test classes: another test's arrays must not count as this run's growth.
+/// </summary>
+[CollectionDefinition("Soak", DisableParallelization = true)]
+public sealed class SoakCollection
+{
+}
+
+[Collection("Soak")]
+public sealed class SoakCliTests
+{
+    /// <summary>bench soak on a short run: the JSON shape, every kind solved, and memory growth below the bound (not timing).</summary>
+    [Fact]
+    public void BenchSoakReportsMemoryGrowthWithinTheBound()
+    {
+        var (code, output, err) = CliTests.Run("bench", "soak", "--count", "20", "--backend", "cpu", "--threads", "2", "--json");
+        Assert.True(code == 0, err + output);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(20, root.GetProperty("count").GetInt32());
+        long bound = root.GetProperty("boundBytes").GetInt64();
+        Assert.Equal(16L << 20, bound);
+        foreach (var figure in new[] { "gcHeap", "workingSet" })
+        {
+            var g = root.GetProperty(figure);
+            long before = g.GetProperty("beforeBytes").GetInt64(), after = g.GetProperty("afterBytes").GetInt64();
+            Assert.True(before > 0 && after > 0, figure);
+            Assert.Equal(after - before, g.GetProperty("growthBytes").GetInt64());
+            Assert.True(after - before < bound, $"{figure} grew by {after - before} bytes");
+            Assert.True(g.GetProperty("withinBound").GetBoolean());
+        }
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("deviceMemory").ValueKind); // the CPU backend's vectors are in the GC heap
+        var solves = root.GetProperty("solves").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(["cg-jacobi", "cg-amg", "sor", "sketched-newton", "mfac"], solves.Keys);
+        Assert.All(solves.Values, c => Assert.Equal(4, c));
+        Assert.Empty(root.GetProperty("failures").EnumerateArray());
+        Assert.True(root.GetProperty("samples").GetArrayLength() >= 2);
+        Assert.True(root.GetProperty("withinBound").GetBoolean());
+
+        (code, _, err) = CliTests.Run("bench", "soak", "--count", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--count", err);
+    }
+
+    /// <summary>The ILGPU backend counts the bytes of its live vectors and matrices, which the soak reports as device memory.</summary>
+    [Fact]
+    public void IlgpuBackendCountsLiveDeviceBytes()
+    {
+        using var emu = Solvers.Kernels.Backend.Create(Solvers.Kernels.BackendKind.IlgpuCpu);
+        long start = emu.LiveDeviceBytes!.Value;
+        var v = emu.Allocate(100);
+        var f = emu.AllocateSingle(10);
+        var a = emu.Upload(Solvers.Problems.PdeProblems.Poisson2D(4));
+        Assert.Equal(start + 800 + 40 + 17 * 4 + 64 * 4 + 64 * 8, emu.LiveDeviceBytes);
+        v.Dispose();
+        v.Dispose(); // twice: counted once
+        f.Dispose();
+        a.Dispose();
+        Assert.Equal(start, emu.LiveDeviceBytes);
+        using var cpu = Solvers.Kernels.Backend.Create(Solvers.Kernels.BackendKind.Cpu);
+        Assert.Null(cpu.LiveDeviceBytes);
     }
 }

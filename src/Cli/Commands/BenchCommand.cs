@@ -171,6 +171,36 @@ internal static class BenchCommand
         }
     }
 
+    /// <summary>
+    /// <c>solvers bench soak</c>; returns 0 when the memory growth stayed within the bound and every solve converged,
+    /// 1 otherwise, 2 on bad input.
+    /// </summary>
+    public static int RunSoak(int count, int warmUp, double boundMiB, string backendName, int? threads, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        try
+        {
+            if (count < 1) throw new CliUsageException($"--count must be at least 1, got {count}");
+            if (warmUp < 0) throw new CliUsageException($"--warm-up must be at least 0, got {warmUp}");
+            if (!(boundMiB > 0) || !double.IsFinite(boundMiB)) throw new CliUsageException($"--bound-mb must be a positive number, got {boundMiB}");
+            if (threads is < 1) throw new CliUsageException($"--threads must be at least 1, got {threads}");
+            var settings = new SoakSettings
+            {
+                Count = count, WarmUp = warmUp, BoundMiB = boundMiB, Threads = threads,
+                Backend = Solvers.Kernels.Backend.ParseKind(backendName, "--backend"),
+            };
+            var result = SoakBench.Run(settings, stderr, cancel);
+            if (json) Comparisons.WriteJson(result, stdout);
+            else WithConsole(stdout, () => SoakBench.PrintTables(result));
+            stdout.Flush();
+            foreach (var f in result.Failures.Take(10)) stderr.WriteLine($"soak: {f}");
+            return result.WithinBound && result.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.NotConverged;
+        }
+        catch (Exception e) when (CliHelpers.TryReportInputError(e, stderr, out int code))
+        {
+            return code;
+        }
+    }
+
     private static string Describe(Solvers.Linear.Multigrid.AmgOptions o)
         => $"cycle={(o.CycleIndex == 1 ? "v" : "w")},smoother={o.Smoother.ToString().ToLowerInvariant()},degree={o.SmootherDegree},theta={o.StrengthThreshold},coarse={o.MaxCoarseSize}";
 

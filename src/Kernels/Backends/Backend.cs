@@ -141,6 +141,13 @@ public abstract class Backend : IDisposable
     /// </summary>
     public virtual int ScalarReadInterval => 1;
 
+    /// <summary>
+    /// Bytes of the vectors and matrices this backend has allocated in accelerator memory and not yet freed (for
+    /// leak checks such as <c>solvers bench soak</c>); null where vectors are ordinary managed arrays (the CPU
+    /// backend), whose memory the GC heap figures already count.
+    /// </summary>
+    internal virtual long? LiveDeviceBytes => null;
+
     /// <summary>Allocates a zero-filled vector of the given length.</summary>
     public abstract DeviceVector Allocate(int length);
 

@@ -14,12 +14,15 @@ public static class SorParameters
     /// similar symmetric matrix I - D^-1/2 A D^-1/2 (no dense eigendecomposition): the norm ratio of the last
     /// step, which approaches beta from below.
     /// </summary>
-    /// <exception cref="ArgumentException">A is not square or has a non-positive diagonal entry (named).</exception>
+    /// <exception cref="ArgumentException">A is not square, has a non-positive diagonal entry, or a NaN or infinite entry (named).</exception>
     public static double JacobiSpectralRadius(CsrMatrix a, int iterations = 200, ulong seed = 1)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
         if (!a.IsSquare) throw new ArgumentException($"A is {a.Rows}x{a.Columns}: the Jacobi iteration needs a square matrix.", nameof(a));
+        // A NaN or infinite off-diagonal entry used to come back as a NaN spectral radius, silently.
+        int bad = a.IndexOfNonFinite();
+        if (bad >= 0) throw new ArgumentException($"A[{a.RowOfEntry(bad)},{a.ColumnIndices[bad]}] is {a.Values[bad]}: the Jacobi spectral radius needs finite entries.", nameof(a));
         int n = a.Rows;
         var d = a.Diagonal();
         var s = new double[n];
@@ -73,6 +76,14 @@ public static class SorParameters
         int gridPoints = 20, int refinements = 8, IReadOnlyList<double>? knownGrid = null, IReadOnlyList<double>? knownCosts = null)
     {
         ArgumentNullException.ThrowIfNull(cost);
+        // NaN is not ordered, so one NaN cost made the grid minimum NaN and came back as the "optimal" cost; an
+        // infinite cost (a solve that failed) is an ordinary worst value and stays allowed.
+        var user = cost;
+        cost = omega =>
+        {
+            double c = user(omega);
+            return !double.IsNaN(c) ? c : throw new ArgumentException($"The cost at omega = {omega} is NaN; costs must be numbers (+infinity for a failed solve).", nameof(cost));
+        };
         if (!(lower > 0 && upper < 2 && lower < upper)) throw new ArgumentOutOfRangeException(nameof(lower), $"Need 0 < lower < upper < 2; got [{lower}, {upper}].");
         ArgumentOutOfRangeException.ThrowIfLessThan(gridPoints, 2);
         double[] grid;
@@ -82,6 +93,8 @@ public static class SorParameters
             if (knownGrid.Count != knownCosts.Count) throw new ArgumentException($"knownGrid has {knownGrid.Count} points but knownCosts {knownCosts.Count}.", nameof(knownCosts));
             grid = [.. knownGrid];
             costs = [.. knownCosts];
+            int nan = Array.FindIndex(costs, double.IsNaN);
+            if (nan >= 0) throw new ArgumentException($"knownCosts[{nan}] is NaN.", nameof(knownCosts));
         }
         else
         {

@@ -38,7 +38,7 @@ public interface IGradientTransformation
     OptimizerState Init(ReadOnlySpan<double> parameters);
 
     /// <summary>Writes the update (parameters += updates) for <paramref name="gradient"/> and advances the state.</summary>
-    /// <exception cref="ArgumentException">The lengths differ, the state came from another optimizer, or the gradient is not finite (the state is then unchanged).</exception>
+    /// <exception cref="ArgumentException">The lengths differ, the state came from another optimizer, the gradient or the parameters are not finite, or a hyperparameter is NaN, infinite or out of range (the state is then unchanged).</exception>
     OptimizerState Update(ReadOnlySpan<double> gradient, OptimizerState state, ReadOnlySpan<double> parameters, Span<double> updates);
 }
 
@@ -55,7 +55,24 @@ internal static class OptimizerChecks
         for (int i = 0; i < gradient.Length; i++)
             if (!double.IsFinite(gradient[i]))
                 throw new ArgumentException($"Gradient entry {i} is {gradient[i]} at step {state.Step}; the state is unchanged.", nameof(gradient));
+        // The parameters enter the update through weight decay: a NaN there used to surface as a bad *gradient*
+        // (M-FAC) or as NaN updates (SGD, Adam).
+        for (int i = 0; i < parameters.Length; i++)
+            if (!double.IsFinite(parameters[i]))
+                throw new ArgumentException($"Parameter {i} is {parameters[i]} at step {state.Step}; the state is unchanged.", nameof(parameters));
         return typed;
+    }
+
+    /// <summary>
+    /// Checks a hyperparameter of the positional optimizer records (which cannot validate in their constructors
+    /// without changing their shape): NaN or infinity used to give NaN or zero updates without a word.
+    /// </summary>
+    public static void Range(double value, string name, double min, double max, bool minInclusive = true)
+    {
+        bool ok = double.IsFinite(value) && (minInclusive ? value >= min : value > min) && value < max;
+        if (!ok)
+            throw new ArgumentOutOfRangeException(name, value,
+                $"{name} must be finite and in {(minInclusive ? "[" : "(")}{min}, {(double.IsPositiveInfinity(max) ? "infinity" : max.ToString(System.Globalization.CultureInfo.InvariantCulture))}).");
     }
 }
 
@@ -80,6 +97,9 @@ public sealed record SgdMomentum(double LearningRate = 0.01, double Momentum = 0
     /// <inheritdoc/>
     public OptimizerState Update(ReadOnlySpan<double> gradient, OptimizerState state, ReadOnlySpan<double> parameters, Span<double> updates)
     {
+        OptimizerChecks.Range(LearningRate, nameof(LearningRate), 0, double.PositiveInfinity);
+        OptimizerChecks.Range(Momentum, nameof(Momentum), 0, 1);
+        OptimizerChecks.Range(WeightDecay, nameof(WeightDecay), 0, double.PositiveInfinity);
         var s = OptimizerChecks.Check<State>(state, gradient, parameters, updates, parameters.Length, Name);
         for (int i = 0; i < gradient.Length; i++)
         {
@@ -115,6 +135,11 @@ public sealed record Adam(double LearningRate = 1e-3, double Beta1 = 0.9, double
     /// <inheritdoc/>
     public OptimizerState Update(ReadOnlySpan<double> gradient, OptimizerState state, ReadOnlySpan<double> parameters, Span<double> updates)
     {
+        OptimizerChecks.Range(LearningRate, nameof(LearningRate), 0, double.PositiveInfinity);
+        OptimizerChecks.Range(Beta1, nameof(Beta1), 0, 1);
+        OptimizerChecks.Range(Beta2, nameof(Beta2), 0, 1);
+        OptimizerChecks.Range(Epsilon, nameof(Epsilon), 0, double.PositiveInfinity, minInclusive: false);
+        OptimizerChecks.Range(WeightDecay, nameof(WeightDecay), 0, double.PositiveInfinity);
         var s = OptimizerChecks.Check<State>(state, gradient, parameters, updates, parameters.Length, Name);
         s.Step++;
         double c1 = 1 - Math.Pow(Beta1, s.Step), c2 = 1 - Math.Pow(Beta2, s.Step);
@@ -163,6 +188,9 @@ public sealed record MfacOptimizer(MfacOptions Fisher, double LearningRate = 1e-
     /// <inheritdoc/>
     public OptimizerState Update(ReadOnlySpan<double> gradient, OptimizerState state, ReadOnlySpan<double> parameters, Span<double> updates)
     {
+        OptimizerChecks.Range(LearningRate, nameof(LearningRate), 0, double.PositiveInfinity);
+        OptimizerChecks.Range(Momentum, nameof(Momentum), 0, 1);
+        OptimizerChecks.Range(WeightDecay, nameof(WeightDecay), 0, double.PositiveInfinity);
         var s = OptimizerChecks.Check<State>(state, gradient, parameters, updates, parameters.Length, Name);
         for (int i = 0; i < gradient.Length; i++) s.Decayed[i] = gradient[i] + WeightDecay * parameters[i];
         s.Window.Push(s.Decayed);

@@ -62,7 +62,7 @@ public static class Pruning
     /// Not an iterative solver with a result record: cancellation (<see cref="PruningOptions.CancellationToken"/>)
     /// throws <see cref="OperationCanceledException"/> between steps.
     /// </remarks>
-    /// <exception cref="ArgumentException"><see cref="PruningOptions.Protected"/> has the wrong length.</exception>
+    /// <exception cref="ArgumentException"><see cref="PruningOptions.Protected"/> has the wrong length, or a weight is NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">The options' token fired; the weights hold the last finished step.</exception>
     public static bool[] OptimalBrainSurgeon(double[] weights, GradientSampler gradients, PruningOptions options)
     {
@@ -70,6 +70,7 @@ public static class Pruning
         ArgumentNullException.ThrowIfNull(gradients);
         ArgumentNullException.ThrowIfNull(options);
         int d = weights.Length, m = options.Fisher.WindowSize;
+        CheckWeights(weights);
         var isProtected = options.Protected ?? new bool[d];
         if (isProtected.Length != d) throw new ArgumentException($"Protected has {isProtected.Length} entries but there are {d} weights.", nameof(options));
         var pruned = new bool[d];
@@ -106,11 +107,20 @@ public static class Pruning
         return pruned;
     }
 
+    // NaN weights used to flow into the gradient sampler (whose error then named 'gradients') or, for magnitude
+    // pruning, sort first and be "pruned" silently: name them instead.
+    private static void CheckWeights(double[] weights)
+    {
+        for (int k = 0; k < weights.Length; k++)
+            if (!double.IsFinite(weights[k])) throw new ArgumentException($"weights[{k}] is {weights[k]}: pruning needs finite weights.", nameof(weights));
+    }
+
     /// <summary>Sets the smallest-magnitude fraction <paramref name="sparsity"/> of the unprotected weights to zero; returns the mask.</summary>
     public static bool[] Magnitude(double[] weights, double sparsity, bool[]? isProtected = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         if (!(sparsity >= 0 && sparsity < 1)) throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "sparsity must be in [0, 1).");
+        CheckWeights(weights);
         isProtected ??= new bool[weights.Length];
         if (isProtected.Length != weights.Length) throw new ArgumentException($"isProtected has {isProtected.Length} entries but there are {weights.Length} weights.", nameof(isProtected));
         int prunable = isProtected.Count(p => !p);

@@ -88,11 +88,14 @@ public sealed class SlidingMfac<T> : IInverseFisher<T>, IDisposable where T : un
     }
 
     /// <summary>result = F^-1 x in O(d n + n^2): q = G x, c = W' W q, result = x / lambda - G' c. result may not overlap x.</summary>
-    /// <exception cref="ArgumentException">x or result does not have length d.</exception>
+    /// <exception cref="ArgumentException">x or result does not have length d, or x holds NaN or infinity.</exception>
     public void InverseTimes(ReadOnlySpan<T> x, Span<T> result)
     {
         CheckLength(x.Length, nameof(x));
         CheckLength(result.Length, nameof(result));
+        // NaN or infinity in x used to come back as a NaN product without a word; the O(d) scan is small next to the O(d m) product.
+        int bad = MfacCore.FirstNonFinite(x);
+        if (bad >= 0) throw new ArgumentException($"x[{bad}] is {x[bad]}: F^-1 x needs a finite x.", nameof(x));
         int n = Count;
         var q = new double[n];
         var y = new double[n];

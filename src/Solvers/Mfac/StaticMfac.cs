@@ -65,11 +65,14 @@ public sealed class StaticMfac<T> : IInverseFisher<T>, IDisposable where T : unm
     /// result = F^-1 x in O(d m): q = U x, then result = x / lambda - U' q. result may not overlap x. With a backend,
     /// U x and U' q run on it and the final x / lambda + ... on the host.
     /// </summary>
-    /// <exception cref="ArgumentException">x or result does not have length d.</exception>
+    /// <exception cref="ArgumentException">x or result does not have length d, or x holds NaN or infinity.</exception>
     public void InverseTimes(ReadOnlySpan<T> x, Span<T> result)
     {
         CheckLength(x.Length, nameof(x));
         CheckLength(result.Length, nameof(result));
+        // NaN or infinity in x used to come back as a NaN product without a word; the O(d) scan is small next to the O(d m) product.
+        int bad = MfacCore.FirstNonFinite(x);
+        if (bad >= 0) throw new ArgumentException($"x[{bad}] is {x[bad]}: F^-1 x needs a finite x.", nameof(x));
         int m = Options.WindowSize;
         Span<double> q = m <= 256 ? stackalloc double[m] : new double[m];
         if (_device is not null)

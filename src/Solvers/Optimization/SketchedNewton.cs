@@ -13,6 +13,8 @@ public sealed record SketchedNewtonOptions
     private readonly int _maxIterations = 1000;
     private readonly double _eta1 = 1.0, _eta2 = 0.1, _delta = 0.1, _xiB = 0.1, _beta = 0.1, _nu = 1.5;
     private readonly int _blockSize = 10, _maxInnerIterations = 100_000;
+    private readonly double _minDelta = 1e-6;
+    private readonly double? _fixedInnerTolerance;
 
     /// <summary>Stop when the KKT residual ||(grad_x L, c)||_2 &lt;= Tolerance (default 1e-6).</summary>
     public double Tolerance { get => _tolerance; init => _tolerance = Positive(value, nameof(Tolerance)); }
@@ -30,7 +32,13 @@ public sealed record SketchedNewtonOptions
     public double Delta { get => _delta; init => _delta = Positive(value, nameof(Delta)); }
 
     /// <summary>Floor of delta (default 1e-6, as the reference code: below it the bound is only a numerical artefact).</summary>
-    public double MinDelta { get; init; } = 1e-6;
+    public double MinDelta
+    {
+        get => _minDelta;
+        // Validated like the other accuracies: a NaN floor made every inner tolerance NaN, and the failure surfaced
+        // later as a bad RandomizedSolverOptions.Tolerance, naming the wrong option.
+        init => _minDelta = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinDelta), value, "MinDelta must be finite and >= 0.");
+    }
 
     /// <summary>Hessian modification constant xi_B (default 0.1): B = H + (xi_B + ||H||) I when H is not positive definite on null(G).</summary>
     public double XiB { get => _xiB; init => _xiB = Positive(value, nameof(XiB)); }
@@ -39,7 +47,7 @@ public sealed record SketchedNewtonOptions
     public double Beta { get => _beta; init => _beta = value > 0 && value < 0.5 ? value : throw new ArgumentOutOfRangeException(nameof(Beta), value, "beta must be in (0, 1/2)."); }
 
     /// <summary>Penalty update factor nu &gt; 1 (default 1.5).</summary>
-    public double Nu { get => _nu; init => _nu = value > 1 ? value : throw new ArgumentOutOfRangeException(nameof(Nu), value, "nu must exceed 1."); }
+    public double Nu { get => _nu; init => _nu = value > 1 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Nu), value, "nu must be finite and exceed 1."); }
 
     /// <summary>The inner solver (default Gaussian sketch-and-project).</summary>
     public InnerSolver Inner { get; init; } = InnerSolver.Gaussian;
@@ -60,7 +68,13 @@ public sealed record SketchedNewtonOptions
     /// Use a fixed inner tolerance (relative residual of the KKT system, times theta when sharpening) instead of
     /// the adaptive accuracy condition, for comparison (default null: adaptive).
     /// </summary>
-    public double? FixedInnerTolerance { get; init; }
+    public double? FixedInnerTolerance
+    {
+        get => _fixedInnerTolerance;
+        // Checked when set (finite, >= 0): NaN or infinity gave a NaN or useless inner tolerance deep inside the solve.
+        init => _fixedInnerTolerance = value is null || (value >= 0 && double.IsFinite(value.Value)) ? value
+            : throw new ArgumentOutOfRangeException(nameof(FixedInnerTolerance), value, "FixedInnerTolerance must be null, or finite and >= 0.");
+    }
 
     /// <summary>Seed of the sketches.</summary>
     public ulong Seed { get; init; }
@@ -179,17 +193,23 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
             Iterations = k, InnerIterations = innerTotal, History = history, Elapsed = clock.Elapsed,
         };
 
-        while (kkt > o.Tolerance)
+        // Written so that a NaN KKT residual enters the loop (and ends as NonFinite below): `kkt > Tolerance` is
+        // false for NaN, which used to report a NaN start as Converged.
+        while (!(kkt <= o.Tolerance))
         {
             if (k >= o.MaxIterations) return Finish(SolverStatus.MaxIterations, $"Reached {o.MaxIterations} iterations with KKT residual {kkt:E3}.");
             if (o.CancellationToken.IsCancellationRequested) return Finish(SolverStatus.Cancelled, $"Cancelled after {k} iterations.");
-            if (!double.IsFinite(kkt)) return Finish(SolverStatus.NonFinite, $"The KKT residual became {kkt} at iteration {k}.");
+            if (!double.IsFinite(kkt))
+                return Finish(SolverStatus.NonFinite, $"The KKT residual became {kkt} at iteration {k}" + (state.NonFinite is { } what ? $" ({what} returned NaN or infinity)." : "."));
 
             // Conditioning of G: a (numerically) singular G G' means dependent constraints.
             double xiG = 1, gNorm = 0;
             if (m > 0)
             {
                 var (gMin, gMax) = Spectra.ExtremeEigenvaluesOfGramian(state.G);
+                // Finite entries whose products overflow: MathNet's eigensolvers fail on NaN with unrelated exceptions.
+                if (double.IsNaN(gMin) || double.IsNaN(gMax))
+                    return Finish(SolverStatus.NonFinite, $"G G' overflowed at iteration {k}.");
                 if (!(gMin > 1e-10 * Math.Max(1, gMax)))
                     return Finish(SolverStatus.Singular,
                         $"The constraint Jacobian is rank deficient at iteration {k} (smallest eigenvalue of G G' {gMin:E3}, largest {gMax:E3}): the constraints are linearly dependent.");
@@ -197,6 +217,7 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
                 gNorm = Math.Sqrt(gMax);
             }
             double hNorm = Spectra.SymmetricNorm(state.H);
+            if (!double.IsFinite(hNorm)) return Finish(SolverStatus.NonFinite, $"The norm of the Lagrangian Hessian overflowed at iteration {k}.");
             bool modify = !Spectra.PositiveDefiniteOnNullSpace(state.H, state.G, 1e-6);
             double shift = modify ? o.XiB + hNorm : regularization;
             var bMat = shift > 0 ? SystemsShift(state.H, shift) : state.H;
@@ -228,6 +249,9 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
                 return mg;
             }
             double q;
+            // The raises end when eta1 > 1e8 or eta2 < 1e-8 (about 40 raises at the default nu = 1.5); the count caps
+            // the loop for a nu barely above 1, where that would take billions of inner solves.
+            int raises = 0;
             while (true)
             {
                 double tol = o.FixedInnerTolerance is { } fixedTol ? theta * fixedTol * rhsNorm : theta * delta * rhsNorm / (kNorm * psi);
@@ -235,7 +259,7 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
                 iterationInner += used;
                 q = KktInnerSolvers.Dot(MeritGradient(), d);
                 if (!double.IsFinite(q)) return Finish(SolverStatus.NonFinite, $"The Newton direction became non-finite at iteration {k}.");
-                if (eta1 > 1e8 || eta2 < 1e-8 || q <= -(eta2 / 2) * rhsNorm * rhsNorm) break;
+                if (eta1 > 1e8 || eta2 < 1e-8 || q <= -(eta2 / 2) * rhsNorm * rhsNorm || ++raises > 1000) break;
                 if (KktInnerSolvers.Norm(r) > tol)
                 {
                     // The inner solver stopped short of the accuracy and the direction does not descend: raising the
@@ -257,14 +281,21 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
             var xTrial = new double[n];
             var lTrial = new double[m];
             EvaluatedPoint trial;
+            // Trial points where the merit is NaN or infinite are cut like any other rejected step; if no trial point
+            // had a finite merit, the failure is a non-finite problem, not a failed line search.
+            bool anyFiniteTrial = false;
             while (true)
             {
                 for (int i = 0; i < n; i++) xTrial[i] = x[i] + alpha * d[i];
                 for (int i = 0; i < m; i++) lTrial[i] = lambda[i] + alpha * d[n + i];
                 trial = Evaluate(problem, xTrial, lTrial, n, m, withHessian: false);
                 double trialMerit = Merit(trial, lTrial, eta1, eta2);
+                anyFiniteTrial |= double.IsFinite(trialMerit);
                 if (trialMerit <= merit + alpha * o.Beta * q) break;
                 alpha /= 2;
+                if (alpha < 1e-12 && !anyFiniteTrial)
+                    return Finish(SolverStatus.NonFinite,
+                        $"The merit function was NaN or infinite at every trial step of iteration {k}" + (trial.NonFinite is { } what ? $" ({what} returned NaN or infinity)." : "."));
                 if (alpha < 1e-12)
                     return Finish(SolverStatus.LineSearchFailed,
                         $"The Armijo search on the augmented Lagrangian found no decrease at iteration {k} (directional derivative {q:E3}).");
@@ -283,7 +314,8 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
         return Finish(SolverStatus.Converged, $"KKT residual {kkt:E3} after {k} iterations.");
     }
 
-    private sealed record EvaluatedPoint(double F, double[] Gradient, double[] C, CsrMatrix G, double[] GradL, CsrMatrix H, double Kkt);
+    // NonFinite: which callback returned NaN or infinity (null: none); such a point has Kkt = NaN.
+    private sealed record EvaluatedPoint(double F, double[] Gradient, double[] C, CsrMatrix G, double[] GradL, CsrMatrix H, double Kkt, string? NonFinite);
 
     private static EvaluatedPoint Evaluate(EqualityConstrainedProblem p, double[] x, double[] lambda, int n, int m, bool withHessian = true)
     {
@@ -305,8 +337,17 @@ public sealed class SketchedNewton(SketchedNewtonOptions? options = null)
         if (withHessian && (h.Rows != n || h.Columns != n))
             throw new ArgumentException($"Problem {p.Name}: the Lagrangian Hessian is {h.Rows}x{h.Columns} but must be {n}x{n}.", nameof(p));
         double kkt = Math.Sqrt(KktInnerSolvers.Dot(gradL, gradL) + KktInnerSolvers.Dot(c, c));
-        if (!double.IsFinite(f)) kkt = double.NaN;
-        return new EvaluatedPoint(f, g, c, jac, gradL, h, kkt);
+        // Every callback's output is checked, not only what the KKT residual sums: a NaN Jacobian or Hessian reached
+        // MathNet's eigensolvers (IndexOutOfRangeException) or CsrMatrix.FromCoordinates (an ArgumentException
+        // naming 'values') before the loop could report it.
+        string? bad = !double.IsFinite(f) ? "the objective"
+            : !g.All(double.IsFinite) ? "the gradient"
+            : !c.All(double.IsFinite) ? "the constraints"
+            : jac.IndexOfNonFinite() >= 0 ? "the Jacobian"
+            : withHessian && h.IndexOfNonFinite() >= 0 ? "the Lagrangian Hessian"
+            : null;
+        if (bad is not null) kkt = double.NaN;
+        return new EvaluatedPoint(f, g, c, jac, gradL, h, kkt, bad);
     }
 
     private static double Merit(EvaluatedPoint s, double[] lambda, double eta1, double eta2)
@@ -367,6 +408,7 @@ internal static class Spectra
     {
         int n = a.Rows;
         if (n == 0) return 0;
+        if (a.IndexOfNonFinite() >= 0) return double.NaN; // MathNet's Evd fails on NaN with an unrelated exception
         if (n <= 200)
         {
             var evd = Matrix<double>.Build.DenseOfArray(a.ToDense()).Evd(Symmetricity.Symmetric);
@@ -390,6 +432,7 @@ internal static class Spectra
     public static (double Min, double Max) ExtremeEigenvaluesOfGramian(CsrMatrix g)
     {
         var ggt = g.Multiply(g.Transpose());
+        if (ggt.IndexOfNonFinite() >= 0) return (double.NaN, double.NaN); // overflow; MathNet's Evd fails on NaN
         if (ggt.Rows <= DenseLimit)
         {
             var e = Matrix<double>.Build.DenseOfArray(ggt.ToDense()).Evd(Symmetricity.Symmetric).EigenValues.Select(z => z.Real).ToArray();

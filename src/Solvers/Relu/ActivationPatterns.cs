@@ -55,6 +55,15 @@ public sealed record ActivationPatterns(double[,] Gates, double[] Masks, int Req
         int extra = extraGates?.GetLength(0) ?? 0;
         if (extraGates is not null && extraGates.GetLength(1) != d)
             throw new ArgumentException($"extraGates has {extraGates.GetLength(1)} columns but x has {d}.", nameof(extraGates));
+        // A NaN gate or sample used to give an all-false mask silently (NaN >= 0 is false), and a fit over such
+        // patterns ran to its iteration limit instead of naming the input.
+        for (int i = 0; i < extra; i++)
+            for (int c = 0; c < d; c++)
+                if (!double.IsFinite(extraGates![i, c]))
+                    throw new ArgumentException($"extraGates[{i}, {c}] (ConvexReluOptions.ExtraGates) is {extraGates[i, c]}: gates must be finite.", nameof(extraGates));
+        for (int k = 0; k < n; k++)
+            for (int c = 0; c < d; c++)
+                if (!double.IsFinite(x[k, c])) throw new ArgumentException($"x[{k}, {c}] is {x[k, c]}: samples must be finite.", nameof(x));
         for (int i = 0; i < extra + count; i++)
         {
             var h = new double[d];

@@ -13,9 +13,12 @@ internal sealed class IlgpuVector : DeviceVector
     public IlgpuVector(IlgpuBackend backend, int length) : base(backend, length)
     {
         Buffer = backend.Accelerator.Allocate1D<double>(Math.Max(length, 1));
+        backend.TrackLiveBytes(Buffer.LengthInBytes);
         View = Buffer.View.AsContiguous().SubView(0, length);
         if (length > 0) View.MemSetToZero();
     }
+
+    private bool _disposed;
 
     public MemoryBuffer1D<double, Stride1D.Dense> Buffer { get; }
     public ArrayView<double> View { get; }
@@ -36,7 +39,10 @@ internal sealed class IlgpuVector : DeviceVector
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) Buffer.Dispose();
+        if (!disposing || _disposed) return;
+        _disposed = true;
+        Buffer.Dispose();
+        ((IlgpuBackend)Backend).TrackLiveBytes(-Buffer.LengthInBytes);
     }
 }
 
@@ -46,9 +52,12 @@ internal sealed class IlgpuVectorSingle : DeviceVectorSingle
     public IlgpuVectorSingle(IlgpuBackend backend, int length) : base(backend, length)
     {
         Buffer = backend.Accelerator.Allocate1D<float>(Math.Max(length, 1));
+        backend.TrackLiveBytes(Buffer.LengthInBytes);
         View = Buffer.View.AsContiguous().SubView(0, length);
         if (length > 0) View.MemSetToZero();
     }
+
+    private bool _disposed;
 
     public MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; }
     public ArrayView<float> View { get; }
@@ -69,7 +78,10 @@ internal sealed class IlgpuVectorSingle : DeviceVectorSingle
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) Buffer.Dispose();
+        if (!disposing || _disposed) return;
+        _disposed = true;
+        Buffer.Dispose();
+        ((IlgpuBackend)Backend).TrackLiveBytes(-Buffer.LengthInBytes);
     }
 }
 
@@ -90,7 +102,12 @@ internal sealed class IlgpuCsr : DeviceCsr
             Values.View.AsContiguous().SubView(0, m.NonZeros).CopyFromCPU(m.Values);
         }
         Variant = variant != SpmvVariant.Auto ? variant : Choose(m);
+        backend.TrackLiveBytes(Bytes);
     }
+
+    private bool _disposed;
+
+    private long Bytes => RowPointers.LengthInBytes + Columns_.LengthInBytes + Values.LengthInBytes;
 
     /// <summary>
     /// A warp per row pays off when rows are long enough to keep most lanes busy, or when one very long row
@@ -109,10 +126,12 @@ internal sealed class IlgpuCsr : DeviceCsr
 
     protected override void Dispose(bool disposing)
     {
-        if (!disposing) return;
+        if (!disposing || _disposed) return;
+        _disposed = true;
         RowPointers.Dispose();
         Columns_.Dispose();
         Values.Dispose();
+        ((IlgpuBackend)Backend).TrackLiveBytes(-Bytes);
     }
 }
 
@@ -159,6 +178,14 @@ internal sealed class IlgpuBackend : Backend
     }
 
     public Accelerator Accelerator { get; }
+
+    private long _liveBytes;
+
+    /// <summary>Adds (or, negative, removes) the bytes of a vector or matrix allocated on the accelerator.</summary>
+    internal void TrackLiveBytes(long delta) => Interlocked.Add(ref _liveBytes, delta);
+
+    /// <inheritdoc/>
+    internal override long? LiveDeviceBytes => Interlocked.Read(ref _liveBytes);
     public KernelSet Kernels { get; }
     public int GroupSize { get; }
     public int MaxGroups { get; }

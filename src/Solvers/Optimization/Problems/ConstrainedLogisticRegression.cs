@@ -39,6 +39,10 @@ public sealed class ConstrainedLogisticRegression : EqualityConstrainedProblem
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
         if (features.Rows == 0) throw new ArgumentException("The feature matrix has no samples.", nameof(features));
+        // A matrix built with allowNonFinite used to pass and surface only as a NaN objective inside the solver.
+        int bad = features.IndexOfNonFinite();
+        if (bad >= 0)
+            throw new ArgumentException($"features[{features.RowOfEntry(bad)}, {features.ColumnIndices[bad]}] is {features.Values[bad]}: features must be finite.", nameof(features));
         if (labels.Length != features.Rows)
             throw new ArgumentException($"labels has length {labels.Length} but features has {features.Rows} rows.", nameof(labels));
         for (int i = 0; i < labels.Length; i++)
@@ -58,6 +62,17 @@ public sealed class ConstrainedLogisticRegression : EqualityConstrainedProblem
         _name = name ?? "logreg";
     }
 
+    // FromDense rejects NaN too, but names its own parameter ('dense'); the caller passed 'features'.
+    private static double[,] CheckedDense(double[,]? features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        for (int i = 0; i < features.GetLength(0); i++)
+            for (int j = 0; j < features.GetLength(1); j++)
+                if (!double.IsFinite(features[i, j]))
+                    throw new ArgumentException($"features[{i}, {j}] is {features[i, j]}: features must be finite.", nameof(features));
+        return features;
+    }
+
     /// <summary>Creates the problem from dense features (N x d, one sample per row) and labels in {-1, +1}.</summary>
     /// <param name="features">The N x d feature matrix.</param>
     /// <param name="labels">The N labels, each -1 or +1.</param>
@@ -65,7 +80,7 @@ public sealed class ConstrainedLogisticRegression : EqualityConstrainedProblem
     /// <param name="seed">Seed of A and b.</param>
     /// <param name="name">A name for reports; "logreg" when null.</param>
     public ConstrainedLogisticRegression(double[,] features, double[] labels, int linearConstraints = 5, ulong seed = 0, string? name = null)
-        : this(CsrMatrix.FromDense(features ?? throw new ArgumentNullException(nameof(features))), labels, linearConstraints, seed, name)
+        : this(CsrMatrix.FromDense(CheckedDense(features)), labels, linearConstraints, seed, name)
     {
     }
 
