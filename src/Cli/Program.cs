@@ -144,10 +144,16 @@ public static class Program
         var noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet Woodbury baseline." };
         var growth = new Option<bool>("--growth") { Description = "Cost growth: d/4, d/2, d at m, then 2m, 4m and 8m at d, then the window's m^3 recursion at d = 1000." };
         var plots = new Option<string?>("--plots") { Description = "With --growth: directory for the log-log PNG plots." };
+        var recursionM = new Option<int[]>("--recursion-m")
+        {
+            Description = "With --growth: window sizes m of the recursion timings at d = 1000.",
+            DefaultValueFactory = _ => MfacBench.DefaultRecursionWindows.ToArray(),
+            AllowMultipleArgumentsPerToken = true,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var cmd = new Command("mfac-bench", "M-FAC inverse-Fisher products: F^-1 x against the memory bound and MathNet, and the sliding-window update.")
         {
-            d, m, precision, threads, noMathNet, growth, plots, json,
+            d, m, precision, threads, noMathNet, growth, plots, recursionM, json,
         };
         cmd.SetAction(p =>
         {
@@ -159,7 +165,9 @@ public static class Program
                 if (prec is not ("float" or "double")) throw new CliUsageException($"--precision {prec}: use float or double");
                 if (p.GetValue(growth))
                 {
-                    var grown = MfacBench.Growth(dv, mv, prec == "float", tv, p.GetValue(plots), stderr);
+                    var windows = p.GetValue(recursionM) ?? [];
+                    if (windows.Length == 0 || windows.Any(w => w < 1)) throw new CliUsageException("--recursion-m needs values >= 1");
+                    var grown = MfacBench.Growth(dv, mv, prec == "float", tv, p.GetValue(plots), stderr, windows);
                     var rows = grown.Rows;
                     if (p.GetValue(json)) Comparisons.WriteJson(grown, stdout);
                     else

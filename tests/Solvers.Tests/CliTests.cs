@@ -320,6 +320,27 @@ public sealed class CliTests : IDisposable
             Assert.True(File.Exists(Path.Combine(_dir, link.Groups[1].Value)), link.Value);
     }
 
+    /// <summary>The full argument lists, which only an hour-long run would execute, parse as the commands expect.</summary>
+    [Fact]
+    public void BenchAllArgumentListsParse()
+    {
+        var context = new BenchAllContext
+        {
+            Plots = "docs/img", Threads = "2", Peers = BenchAll.PeersFile,
+            Data = new Dictionary<string, string> { ["heart_scale"] = "h", ["breast_cancer.csv"] = "b.csv", ["digits.csv.gz"] = "d.csv.gz" },
+        };
+        var root = Program.BuildRootCommand(TextWriter.Null, TextWriter.Null);
+        foreach (var entry in BenchAll.Suite)
+        {
+            foreach (var args in new[] { entry.Full(context), entry.Quick!(context) })
+            {
+                var parse = root.Parse(args);
+                Assert.True(parse.Errors.Count == 0, $"{BenchAll.CommandLine(args)}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+            }
+        }
+        Assert.Equal("STREAM triad", BenchAll.Suite[0].Title);
+    }
+
     /// <summary>bench --all refuses a markdown file without the markers before running anything; bench alone asks for a subcommand.</summary>
     [Fact]
     public void BenchAllRefusesAFileWithoutMarkers()

@@ -150,7 +150,7 @@ internal static class BenchAll
         MfacEntry(256, "float", 16),
         new("M-FAC cost growth in d and m, window recursion, plots",
             c => ["mfac-bench", "--d", "400000", "--m", "32", "--growth", "--threads", c.Threads, "--plots", c.Plots],
-            c => ["mfac-bench", "--d", "4000", "--m", "4", "--growth", "--threads", c.Threads, "--plots", c.Plots]),
+            c => ["mfac-bench", "--d", "4000", "--m", "4", "--growth", "--recursion-m", "16", "32", "64", "--threads", c.Threads, "--plots", c.Plots]),
         new("M-FAC optimizer and OBS pruning on the digits MLP",
             _ => ["bench", "mfac"],
             _ => ["bench", "mfac", "--epochs", "1", "--hidden", "8"],
