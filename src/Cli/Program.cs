@@ -144,10 +144,16 @@ public static class Program
         var noMathNet = new Option<bool>("--no-mathnet") { Description = "Skip the MathNet Woodbury baseline." };
         var growth = new Option<bool>("--growth") { Description = "Cost growth: d/4, d/2, d at m, then 2m, 4m and 8m at d, then the window's m^3 recursion at d = 1000." };
         var plots = new Option<string?>("--plots") { Description = "With --growth: directory for the log-log PNG plots." };
+        var recursionM = new Option<int[]>("--recursion-m")
+        {
+            Description = "With --growth: window sizes m of the recursion timings at d = 1000.",
+            DefaultValueFactory = _ => MfacBench.DefaultRecursionWindows.ToArray(),
+            AllowMultipleArgumentsPerToken = true,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var cmd = new Command("mfac-bench", "M-FAC inverse-Fisher products: F^-1 x against the memory bound and MathNet, and the sliding-window update.")
         {
-            d, m, precision, threads, noMathNet, growth, plots, json,
+            d, m, precision, threads, noMathNet, growth, plots, recursionM, json,
         };
         cmd.SetAction(p =>
         {
@@ -159,7 +165,9 @@ public static class Program
                 if (prec is not ("float" or "double")) throw new CliUsageException($"--precision {prec}: use float or double");
                 if (p.GetValue(growth))
                 {
-                    var grown = MfacBench.Growth(dv, mv, prec == "float", tv, p.GetValue(plots), stderr);
+                    var windows = p.GetValue(recursionM) ?? [];
+                    if (windows.Length == 0 || windows.Any(w => w < 1)) throw new CliUsageException("--recursion-m needs values >= 1");
+                    var grown = MfacBench.Growth(dv, mv, prec == "float", tv, p.GetValue(plots), stderr, windows);
                     var rows = grown.Rows;
                     if (p.GetValue(json)) Comparisons.WriteJson(grown, stdout);
                     else
@@ -412,7 +420,29 @@ public static class Program
 
     private static Command BuildBench(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var bench = new Command("bench", "Measure SpMV, CG and AMG against STREAM and MathNet.Numerics in one run.");
+        var bench = new Command("bench", "Measure SpMV, CG and AMG against STREAM and MathNet.Numerics in one run; --all regenerates docs/benchmarks.md.");
+        var all = new Option<bool>("--all") { Description = "Run every benchmark behind docs/benchmarks.md and rewrite its generated section (between the bench --all markers) and PNG plots." };
+        var output = new Option<string?>("--output") { Description = "With --all: the markdown file (default docs/benchmarks.md of the checkout above the current directory)." };
+        var plots = new Option<string?>("--plots") { Description = "With --all: folder of the PNG plots (default img/ beside --output)." };
+        var quick = new Option<bool>("--quick") { Description = "With --all: tiny sizes, the whole suite in a few minutes (a smoke test, not figures)." };
+        var threads = new Option<int>("--threads") { Description = "With --all: threads of every command that takes --threads.", DefaultValueFactory = _ => 2 };
+        bench.Add(all);
+        bench.Add(output);
+        bench.Add(plots);
+        bench.Add(quick);
+        bench.Add(threads);
+        bench.SetAction(p =>
+        {
+            if (!p.GetValue(all))
+            {
+                CliHelpers.WriteError(stderr, "bench: give a subcommand (spmv, cg, stream, sor, amg, newton, relu, mfac) or --all (see 'solvers bench --help')");
+                return ExitCodes.Usage;
+            }
+            return BenchAll.Run(new BenchAllSettings
+            {
+                Output = p.GetValue(output), Plots = p.GetValue(plots), Quick = p.GetValue(quick), Threads = p.GetValue(threads),
+            }, stdout, stderr, cancellationToken);
+        });
         bench.Add(BenchSub(BenchKind.Spmv, "spmv", $"CSR SpMV bandwidth against STREAM triad and MathNet (default problem {BenchCommand.DefaultSpmvProblem}).", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Cg, "cg", $"Jacobi-PCG against MathNet's iterative solvers and the memory-traffic bound (default problem {BenchCommand.DefaultCgProblem}).", stdout, stderr));
         bench.Add(BenchSub(BenchKind.Stream, "stream", "STREAM triad bandwidth alone.", stdout, stderr));

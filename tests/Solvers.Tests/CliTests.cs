@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Solvers.Cli;
+using Solvers.Cli.Bench;
 using Solvers.Cli.Commands;
 using Solvers.Sparse;
 using Xunit;
@@ -286,6 +287,97 @@ public sealed class CliTests : IDisposable
         (code, _, err) = Run("mfac-bench", "--m", "0");
         Assert.Equal(2, code);
         Assert.Contains("--m", err);
+    }
+
+    /// <summary>
+    /// bench --all --quick runs every suite entry in process and rewrites only the section between the markers:
+    /// the hand text around them survives, STREAM comes first, every entry has its heading, the linked PNGs exist.
+    /// </summary>
+    [Fact]
+    public void BenchAllQuickRewritesOnlyTheMarkedSection()
+    {
+        const string head = "# Benchmarks\n\nHand-written intro that must survive.\n\n";
+        const string tail = "\n\n## Issue 2 figures\n\nHand-written table | kept | as is |\n";
+        string md = WriteFile("benchmarks.md", head + BenchAll.BeginMarker + "\nplaceholder to be replaced\n" + BenchAll.EndMarker + tail);
+        string img = Path.Combine(_dir, "img");
+
+        var (code, output, err) = Run("bench", "--all", "--quick", "--output", md, "--plots", img);
+
+        Assert.True(code == 0, output + err);
+        string text = File.ReadAllText(md);
+        Assert.StartsWith(head + BenchAll.BeginMarker + "\n", text);
+        Assert.EndsWith(BenchAll.EndMarker + tail, text);
+        Assert.DoesNotContain("placeholder to be replaced", text);
+        int begin = text.IndexOf(BenchAll.BeginMarker, StringComparison.Ordinal) + BenchAll.BeginMarker.Length;
+        string generated = text[begin..text.IndexOf(BenchAll.EndMarker, StringComparison.Ordinal)];
+
+        // The STREAM figure is measured and stands above every entry.
+        var stream = System.Text.RegularExpressions.Regex.Match(generated, @"\*\*STREAM triad: ([0-9.]+) GB/s\*\*");
+        Assert.True(stream.Success, generated);
+        Assert.True(double.Parse(stream.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("Machine: " + Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture) + " processors", generated);
+        int firstHeading = generated.IndexOf("\n### ", StringComparison.Ordinal);
+        Assert.True(firstHeading > stream.Index);
+
+        var lines = generated.Split('\n');
+        foreach (var entry in BenchAll.Suite)
+            Assert.Contains("### " + entry.Title, lines);
+        // Every entry either ran (its command line with exit 0) or says why it was skipped (shared data missing).
+        int ran = lines.Count(l => l.StartsWith("`solvers ", StringComparison.Ordinal));
+        int skipped = lines.Count(l => l.StartsWith("Skipped: ", StringComparison.Ordinal));
+        Assert.Equal(BenchAll.Suite.Count, ran + skipped);
+        Assert.Equal(ran, lines.Count(l => l.StartsWith("`solvers ", StringComparison.Ordinal) && l.Contains("`: exit 0, ", StringComparison.Ordinal)));
+        Assert.All(lines.Where(l => l.StartsWith("Skipped: ", StringComparison.Ordinal)), l => Assert.Contains("shared data", l));
+
+        // The data-independent plots were written where --plots said, and every link points at a file.
+        foreach (var png in new[] { "amg-residual-history.png", "amg-iterations-vs-size.png", "tune-sor-shifted-laplacian.png",
+                     "tune-sor-shifted-laplacian-low.png", "tune-sor-heat.png", "newton-local-convergence.png", "mfac-growth-d.png" })
+        {
+            Assert.True(new FileInfo(Path.Combine(img, png)) is { Exists: true, Length: > 0 }, png);
+            Assert.Contains($"]({"img/" + png})", generated);
+        }
+        foreach (System.Text.RegularExpressions.Match link in System.Text.RegularExpressions.Regex.Matches(generated, @"\]\((img/[^)]+\.png)\)"))
+            Assert.True(File.Exists(Path.Combine(_dir, link.Groups[1].Value)), link.Value);
+    }
+
+    /// <summary>The full argument lists, which only an hour-long run would execute, parse as the commands expect.</summary>
+    [Fact]
+    public void BenchAllArgumentListsParse()
+    {
+        var context = new BenchAllContext
+        {
+            Plots = "docs/img", Threads = "2", Peers = BenchAll.PeersFile,
+            Data = new Dictionary<string, string> { ["heart_scale"] = "h", ["breast_cancer.csv"] = "b.csv", ["digits.csv.gz"] = "d.csv.gz" },
+        };
+        var root = Program.BuildRootCommand(TextWriter.Null, TextWriter.Null);
+        foreach (var entry in BenchAll.Suite)
+        {
+            foreach (var args in new[] { entry.Full(context), entry.Quick!(context) })
+            {
+                var parse = root.Parse(args);
+                Assert.True(parse.Errors.Count == 0, $"{BenchAll.CommandLine(args)}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+            }
+        }
+        Assert.Equal("STREAM triad", BenchAll.Suite[0].Title);
+    }
+
+    /// <summary>bench --all refuses a markdown file without the markers before running anything; bench alone asks for a subcommand.</summary>
+    [Fact]
+    public void BenchAllRefusesAFileWithoutMarkers()
+    {
+        const string original = "# Benchmarks\n\nno markers here\n";
+        string md = WriteFile("nomarkers.md", original);
+        string img = Path.Combine(_dir, "img-none");
+        var (code, _, err) = Run("bench", "--all", "--quick", "--output", md, "--plots", img);
+        Assert.Equal(2, code);
+        AssertOneLineError(err);
+        Assert.Contains(BenchAll.BeginMarker, err);
+        Assert.Equal(original, File.ReadAllText(md));
+        Assert.False(Directory.Exists(img));
+
+        (code, _, err) = Run("bench");
+        Assert.Equal(2, code);
+        Assert.Contains("--all", err);
     }
 
     /// <summary>bench relu on a tiny configuration, and bench relu / bench mfac refusing bad input.</summary>

@@ -64,11 +64,11 @@ public sealed class HardeningTests
 
     private void AssertNoFailures() => Assert.True(_failures.Count == 0, $"{_failures.Count} misbehaving cases:\n" + string.Join("\n", _failures));
 
-    private static SolverStatus Status(RandomizedSolveStatus s) => s switch
+    private static SolverStatus Status(SolverStatus s) => s switch
     {
-        RandomizedSolveStatus.NonFinite => SolverStatus.NonFinite,
-        RandomizedSolveStatus.Converged => SolverStatus.Converged,
-        RandomizedSolveStatus.Cancelled => SolverStatus.Cancelled,
+        SolverStatus.NonFinite => SolverStatus.NonFinite,
+        SolverStatus.Converged => SolverStatus.Converged,
+        SolverStatus.Cancelled => SolverStatus.Cancelled,
         _ => SolverStatus.MaxIterations,
     };
 
@@ -167,7 +167,7 @@ public sealed class HardeningTests
     {
         foreach (double bad in Bad)
         {
-            Rejects($"CgOptions.RelativeTolerance = {bad}", nameof(CgOptions.RelativeTolerance), () => { _ = new CgOptions { RelativeTolerance = bad }; return SolverStatus.Converged; });
+            Rejects($"CgOptions.Tolerance = {bad}", nameof(CgOptions.Tolerance), () => { _ = new CgOptions { Tolerance = bad }; return SolverStatus.Converged; });
             Rejects($"CgOptions.AbsoluteTolerance = {bad}", nameof(CgOptions.AbsoluteTolerance), () => { _ = new CgOptions { AbsoluteTolerance = bad }; return SolverStatus.Converged; });
             Rejects($"Ssor omega = {bad}", "omega", () => { _ = new Ssor(bad); return SolverStatus.Converged; });
             Rejects($"Chebyshev EigenvalueRatio = {bad}", nameof(ChebyshevOptions.EigenvalueRatio), () => { _ = new ChebyshevOptions { EigenvalueRatio = bad }; return SolverStatus.Converged; });
@@ -201,7 +201,7 @@ public sealed class HardeningTests
                 Rejects($"{tag} in the initial guess", "InitialGuess", () => Solve(a, b, WithEntry(new double[n], 3, bad)));
                 Rejects($"{tag} as omega", "omega", () => Solve(a, b, null, bad));
                 Rejects($"{tag} as SorOptions.Omega", nameof(SorOptions.Omega), () => { _ = new SorOptions { Omega = bad }; return SolverStatus.Converged; });
-                Rejects($"{tag} as SorOptions.RelativeTolerance", nameof(SorOptions.RelativeTolerance), () => { _ = new SorOptions { RelativeTolerance = bad }; return SolverStatus.Converged; });
+                Rejects($"{tag} as SorOptions.Tolerance", nameof(SorOptions.Tolerance), () => { _ = new SorOptions { Tolerance = bad }; return SolverStatus.Converged; });
             }
         foreach (double bad in Bad)
         {
@@ -272,7 +272,7 @@ public sealed class HardeningTests
             Rejects($"ContextualOptions.ContextMin = {bad}", nameof(ContextualOptions.ContextMin), () => { _ = new ContextualOptions { ContextMin = bad }; return SolverStatus.Converged; });
             Rejects($"ContextualOptions.ContextMax = {bad}", nameof(ContextualOptions.ContextMax), () => { _ = new ContextualOptions { ContextMax = bad }; return SolverStatus.Converged; });
             Rejects($"ContextualOptions.Exploration = {bad}", nameof(ContextualOptions.Exploration), () => { _ = new ContextualOptions { Exploration = bad }; return SolverStatus.Converged; });
-            Rejects($"SequenceSolverOptions.RelativeTolerance = {bad}", nameof(SequenceSolverOptions.RelativeTolerance), () => { _ = new SequenceSolverOptions { RelativeTolerance = bad }; return SolverStatus.Converged; });
+            Rejects($"SequenceSolverOptions.Tolerance = {bad}", nameof(SequenceSolverOptions.Tolerance), () => { _ = new SequenceSolverOptions { Tolerance = bad }; return SolverStatus.Converged; });
         }
         AssertNoFailures();
     }

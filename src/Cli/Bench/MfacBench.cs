@@ -148,17 +148,21 @@ internal static class MfacBench
         };
     }
 
+    /// <summary>The window sizes m of the recursion timings at d = 1000.</summary>
+    public static readonly int[] DefaultRecursionWindows = [128, 256, 512, 1024];
+
     /// <summary>
     /// The cost-growth runs: d/4, d/2, d at m; 2m, 4m, 8m at d (no MathNet); then the sliding-window push at d = 1000
-    /// for m = 128 to 1024, where the m^3 recursion is the whole cost.
+    /// for m = 128 to 1024 (or <paramref name="recursionWindows"/>), where the m^3 recursion is the whole cost.
     /// </summary>
-    public static MfacGrowthResult Growth(int d, int m, bool single, int threads, string? plotDirectory, TextWriter log)
+    public static MfacGrowthResult Growth(int d, int m, bool single, int threads, string? plotDirectory, TextWriter log,
+        IReadOnlyList<int>? recursionWindows = null)
     {
         var configs = new[] { (d / 4, m), (d / 2, m), (d, m), (d, m * 2), (d, m * 4), (d, m * 8) };
         var rows = configs.Select(c => Run(c.Item1, c.Item2, single, threads, false, log)).ToList();
         var recursion = new List<MfacRecursionPoint>();
         const int smallD = 1000;
-        foreach (int mm in new[] { 128, 256, 512, 1024 })
+        foreach (int mm in recursionWindows ?? DefaultRecursionWindows)
         {
             var g = Gradients<double>(mm + 3, smallD, 3);
             var window = new SlidingMfac<double>(smallD, new MfacOptions { WindowSize = mm, Lambda = 1e-2 });
