@@ -72,14 +72,17 @@ internal static class AmgPlots
         return path;
     }
 
-    // The data are plotted as log10 values; label the ticks with the values themselves.
-    private static void LogAxis(ScottPlot.IAxis axis)
+    /// <summary>
+    /// For data plotted as log10 values: labels the ticks with the values themselves (by default whole powers of ten
+    /// only, as 1, 10, ..., 1e4, ...; or every tick, formatted by <paramref name="label"/>).
+    /// </summary>
+    internal static void LogAxis(ScottPlot.IAxis axis, Func<double, string>? label = null)
     {
         axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = v => Math.Abs(v) < 4 && v >= 0 ? Math.Pow(10, v).ToString("N0") : $"1e{v:F0}",
+            IntegerTicksOnly = label is null,
+            LabelFormatter = v => label?.Invoke(Math.Pow(10, v)) ?? (Math.Abs(v) < 4 && v >= 0 ? Math.Pow(10, v).ToString("N0") : $"1e{v:F0}"),
         };
     }
 }

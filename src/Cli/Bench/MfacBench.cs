@@ -235,13 +235,8 @@ internal static class MfacBench
         return path;
     }
 
-    // The data are plotted as log10 values; label the ticks with the values themselves.
     private static void LogTicks(ScottPlot.IAxis axis, string format) =>
-        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            LabelFormatter = v => Math.Pow(10, v).ToString(format, System.Globalization.CultureInfo.InvariantCulture),
-        };
+        AmgPlots.LogAxis(axis, v => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture));
 
     public static void Print(MfacBenchResult r)
     {

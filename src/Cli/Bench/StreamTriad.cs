@@ -16,24 +16,7 @@ internal static class StreamTriad
     /// <param name="elements">Vector length; large enough that three vectors are well beyond the last-level cache.</param>
     /// <param name="repetitions">Timed repetitions after one warm-up.</param>
     public static double MeasureGBps(Backend backend, int elements, int repetitions = 10)
-    {
-        using var x = backend.Allocate(elements);
-        using var y = backend.Allocate(elements);
-        using var w = backend.Allocate(elements);
-        backend.Blas.Fill(x, 1.0);
-        backend.Blas.Fill(y, 2.0);
-        backend.Blas.Waxpy(3.0, x, y, w);
-        backend.Synchronize();
-        double best = double.MaxValue;
-        for (int rep = 0; rep < repetitions; rep++)
-        {
-            var sw = Stopwatch.StartNew();
-            backend.Blas.Waxpy(3.0, x, y, w);
-            backend.Synchronize();
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-        return 24.0 * elements / best / 1e9;
-    }
+        => MeasureInterleaved(backend, elements, repetitions, static () => { }).GBps;
 
     /// <summary>
     /// The triad and <paramref name="work"/> timed in alternation, <paramref name="rounds"/> times each, returning

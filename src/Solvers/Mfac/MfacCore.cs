@@ -207,6 +207,16 @@ internal static class MfacCore
         Parallel.For(0, blocks, b => body(b * blockSize, Math.Min(blockSize, d - b * blockSize)));
     }
 
+    /// <summary>Throws, naming the sizes or the gradient and entry, unless <paramref name="gradients"/> is m x d and finite.</summary>
+    internal static void CheckGradients<T>(ReadOnlySpan<T> gradients, int m, int d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if ((long)m * d != gradients.Length)
+            throw new ArgumentException($"Expected m x d = {m} x {d} = {(long)m * d} gradient entries, got {gradients.Length}.", nameof(gradients));
+        int bad = FirstNonFinite(gradients);
+        if (bad >= 0)
+            throw new ArgumentException($"Gradient {bad / d} has the non-finite entry {gradients[bad]} at index {bad % d}.", nameof(gradients));
+    }
+
     /// <summary>Index of the first entry that is NaN or infinite, or -1.</summary>
     internal static int FirstNonFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -31,11 +31,7 @@ public sealed class StaticMfac<T> : IInverseFisher<T>, IDisposable where T : unm
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         options.RequireSingleBlock(dimension, "StaticMfac<T>");
         int m = options.WindowSize;
-        if ((long)m * dimension != gradients.Length)
-            throw new ArgumentException($"Expected m x d = {m} x {dimension} = {(long)m * dimension} gradient entries, got {gradients.Length}.", nameof(gradients));
-        int bad = MfacCore.FirstNonFinite(gradients);
-        if (bad >= 0)
-            throw new ArgumentException($"Gradient {bad / dimension} has the non-finite entry {gradients[bad]} at index {bad % dimension}.", nameof(gradients));
+        MfacCore.CheckGradients(gradients, m, dimension);
 
         Dimension = dimension;
         Options = options;
