@@ -59,11 +59,15 @@ internal static class MfacBench
     private static T[] Gradients<T>(int m, int d, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = new T[(long)m * d];
-        Parallel.For(0, m, i =>
-        {
-            for (int j = 0; j < d; j++) g[(long)i * d + j] = T.CreateTruncating(2 * CounterRandom.Uniform(seed, (ulong)i * (ulong)d + (ulong)j) - 1);
-        });
+        Parallel.For(0, m, i => GradientRow(i, seed, g.AsSpan((int)((long)i * d), d)));
         return g;
+    }
+
+    /// <summary>Row i of <see cref="Gradients"/> alone: the window is filled row by row without the whole buffer.</summary>
+    private static void GradientRow<T>(int i, ulong seed, Span<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ulong at = (ulong)i * (ulong)row.Length;
+        for (int j = 0; j < row.Length; j++) row[j] = T.CreateTruncating(2 * CounterRandom.Uniform(seed, at + (ulong)j) - 1);
     }
 
     private static double Best(int rounds, Action action)
@@ -103,18 +107,6 @@ internal static class MfacBench
         double diagonal = Best(2, () => inverse!.InverseDiagonal(diag));
         log.WriteLine($"  F^-1 x {ihvp * 1e3:F2} ms, memory bound {bound * 1e3:F2} ms ({bytes / 1e9:F2} GB at {stream:F1} GB/s); setup {setup:F2} s");
 
-        // At m = 1024 the buffers are gigabytes: the static inverse goes before the window takes its own m x d.
-        inverse.Dispose();
-        inverse = null;
-        GC.Collect();
-
-        // The sliding window, full: one push (Gram row + m^3 recursion).
-        var window = new SlidingMfac<T>(d, options);
-        for (int i = 0; i < m; i++) window.Push(g.AsSpan((int)((long)i * d % ((long)m * d)), d));
-        int next = 0;
-        double update = Best(3, () => window.Push(g.AsSpan(next++ % m * d, d)));
-        log.WriteLine($"  sliding-window update {update * 1e3:F2} ms");
-
         double? mathnetSeconds = null, difference = null;
         if (mathnet)
         {
@@ -140,6 +132,28 @@ internal static class MfacBench
             }
             log.WriteLine($"  MathNet Woodbury {mathnetSeconds * 1e3:F2} ms ({mathnetSeconds / ihvp:F1}x ours), max relative difference {difference:E1}");
         }
+
+        // At m = 1024 the buffers are gigabytes: the gradients and the static inverse go before the window takes its
+        // own m x d, and the window is filled with the same rows generated one at a time.
+        inverse.Dispose();
+        inverse = null;
+        g = null!;
+        GC.Collect();
+
+        // The sliding window, full: one push (Gram row + m^3 recursion).
+        var window = new SlidingMfac<T>(d, options);
+        var row = new T[d];
+        for (int i = 0; i < m; i++)
+        {
+            GradientRow(i, 1, row.AsSpan());
+            window.Push(row);
+        }
+        var rows = new T[3][];
+        for (int k = 0; k < rows.Length; k++) GradientRow(k, 1, (rows[k] = new T[d]).AsSpan());
+        int next = 0;
+        double update = Best(3, () => window.Push(rows[next++ % rows.Length]));
+        log.WriteLine($"  sliding-window update {update * 1e3:F2} ms");
+        window.Dispose();
         return new MfacBenchResult
         {
             D = d, M = m, Precision = typeof(T) == typeof(float) ? "float" : "double", Threads = threads, StreamGBps = stream, SetupSeconds = setup,
