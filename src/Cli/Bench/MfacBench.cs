@@ -87,24 +87,36 @@ internal static class MfacBench
 
     private static MfacBenchResult Run<T>(int d, int m, int threads, bool mathnet, TextWriter log) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var result = StaticFigures<T>(d, m, threads, mathnet, log);
+        // At m = 1024 the buffers are gigabytes: the gradients and the static inverse died with StaticFigures (a
+        // separate frame, so no stack slot keeps them), the window takes its own m x d and is filled with the same
+        // rows generated one at a time.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return result with { UpdateSeconds = WindowUpdate<T>(d, m, log) };
+    }
+
+    /// <summary>Set-up, F^-1 x against STREAM, the diagonal and MathNet; the window's figure is filled in by the caller.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static MfacBenchResult StaticFigures<T>(int d, int m, int threads, bool mathnet, TextWriter log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var options = new MfacOptions { WindowSize = m, Lambda = 1e-2 };
         log.WriteLine($"  generating {m} x {d} gradients ({typeof(T).Name})...");
         var g = Gradients<T>(m, d, 1);
         var x = Gradients<T>(1, d, 2);
         var y = new T[d];
         var clock = Stopwatch.StartNew();
-        StaticMfac<T>? inverse = new StaticMfac<T>(g, d, options);
+        using var inverse = new StaticMfac<T>(g, d, options);
         double setup = clock.Elapsed.TotalSeconds;
         // Warm-up: the first calls of each generic instantiation run before the JIT's optimising tier.
         for (int w = 0; w < 10; w++) inverse.InverseTimes(x, y);
         double stream, ihvp;
         using (var cpu = Comparisons.CreateBackend(BackendKind.Cpu, threads))
-            (stream, ihvp) = StreamTriad.MeasureInterleaved(cpu, StreamTriad.DefaultElements(cpu), 15, () => inverse!.InverseTimes(x, y));
+            (stream, ihvp) = StreamTriad.MeasureInterleaved(cpu, StreamTriad.DefaultElements(cpu), 15, () => inverse.InverseTimes(x, y));
         log.WriteLine($"  STREAM triad {stream:F1} GB/s (best of 15, alternating with F^-1 x)");
         double bytes = 2.0 * m * d * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         double bound = bytes / (stream * 1e9);
         var diag = new T[d];
-        double diagonal = Best(2, () => inverse!.InverseDiagonal(diag));
+        double diagonal = Best(2, () => inverse.InverseDiagonal(diag));
         log.WriteLine($"  F^-1 x {ihvp * 1e3:F2} ms, memory bound {bound * 1e3:F2} ms ({bytes / 1e9:F2} GB at {stream:F1} GB/s); setup {setup:F2} s");
 
         double? mathnetSeconds = null, difference = null;
@@ -133,14 +145,20 @@ internal static class MfacBench
             log.WriteLine($"  MathNet Woodbury {mathnetSeconds * 1e3:F2} ms ({mathnetSeconds / ihvp:F1}x ours), max relative difference {difference:E1}");
         }
 
-        // At m = 1024 the buffers are gigabytes: the gradients and the static inverse go before the window takes its
-        // own m x d, and the window is filled with the same rows generated one at a time.
-        inverse.Dispose();
-        inverse = null;
-        g = null!;
-        GC.Collect();
+        return new MfacBenchResult
+        {
+            D = d, M = m, Precision = typeof(T) == typeof(float) ? "float" : "double", Threads = threads, StreamGBps = stream, SetupSeconds = setup,
+            IhvpSeconds = ihvp, MemoryBoundSeconds = bound, RatioToMemoryBound = ihvp / bound, MathnetSeconds = mathnetSeconds,
+            SpeedupOverMathnet = mathnetSeconds / ihvp, MathnetMaxRelativeDifference = difference, UpdateSeconds = double.NaN, DiagonalSeconds = diagonal,
+        };
+    }
 
-        // The sliding window, full: one push (Gram row + m^3 recursion).
+    /// <summary>A full sliding window's push (Gram row + m^3 recursion), best of 3.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static double WindowUpdate<T>(int d, int m, TextWriter log) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        log.WriteLine($"  before the window: GC heap {GC.GetTotalMemory(false) / 1e9:F2} GB");
+        var options = new MfacOptions { WindowSize = m, Lambda = 1e-2 };
         var window = new SlidingMfac<T>(d, options);
         var row = new T[d];
         for (int i = 0; i < m; i++)
@@ -154,12 +172,7 @@ internal static class MfacBench
         double update = Best(3, () => window.Push(rows[next++ % rows.Length]));
         log.WriteLine($"  sliding-window update {update * 1e3:F2} ms");
         window.Dispose();
-        return new MfacBenchResult
-        {
-            D = d, M = m, Precision = typeof(T) == typeof(float) ? "float" : "double", Threads = threads, StreamGBps = stream, SetupSeconds = setup,
-            IhvpSeconds = ihvp, MemoryBoundSeconds = bound, RatioToMemoryBound = ihvp / bound, MathnetSeconds = mathnetSeconds,
-            SpeedupOverMathnet = mathnetSeconds / ihvp, MathnetMaxRelativeDifference = difference, UpdateSeconds = update, DiagonalSeconds = diagonal,
-        };
+        return update;
     }
 
     /// <summary>The window sizes m of the recursion timings at d = 1000.</summary>
