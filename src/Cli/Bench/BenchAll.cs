@@ -132,18 +132,8 @@ internal static class BenchAll
         new("Convex ReLU: ADMM iteration against its bound, time to a 1e-4 gap",
             c => ["bench", "relu", "--threads", c.Threads],
             c => ["bench", "relu", "--sizes", "60", "--patterns", "2", "4", "--d", "3", "--gap-iterations", "20", "--threads", c.Threads]),
-        new("Convex ReLU against Adam: heart_scale",
-            c => ["train-relu", "--data", c.Data["heart_scale"], "--patterns", "64", "--beta", "1", "--adam-seeds", "5", "--adam-epochs", "3000", "--splits", "5",
-                "--plot", c.Plot("train-relu-heart_scale.png")],
-            c => ["train-relu", "--data", c.Data["heart_scale"], "--patterns", "8", "--beta", "1", "--adam-seeds", "1", "--adam-epochs", "50",
-                "--plot", c.Plot("train-relu-heart_scale.png")],
-            Datasets: ["heart_scale"]),
-        new("Convex ReLU against Adam: breast_cancer",
-            c => ["train-relu", "--data", c.Data["breast_cancer.csv"], "--patterns", "64", "--beta", "1", "--adam-seeds", "5", "--adam-epochs", "3000", "--splits", "5",
-                "--plot", c.Plot("train-relu-breast_cancer.png")],
-            c => ["train-relu", "--data", c.Data["breast_cancer.csv"], "--patterns", "8", "--beta", "1", "--adam-seeds", "1", "--adam-epochs", "50",
-                "--plot", c.Plot("train-relu-breast_cancer.png")],
-            Datasets: ["breast_cancer.csv"]),
+        TrainReluEntry("heart_scale", "heart_scale"),
+        TrainReluEntry("breast_cancer", "breast_cancer.csv"),
         MfacEntry(64, "double", 8),
         MfacEntry(64, "float", 8),
         MfacEntry(256, "double", 16),
@@ -161,6 +151,15 @@ internal static class BenchAll
             _ => ["bench", "mfac", "--epochs", "1", "--hidden", "8"],
             Datasets: ["digits.csv.gz"]),
     ];
+
+    /// <summary>train-relu against Adam over five splits (the figure), or one tiny split (quick).</summary>
+    private static BenchAllEntry TrainReluEntry(string name, string file) => new(
+        $"Convex ReLU against Adam: {name}",
+        c => ["train-relu", "--data", c.Data[file], "--patterns", "64", "--beta", "1", "--adam-seeds", "5", "--adam-epochs", "3000", "--splits", "5",
+            "--plot", c.Plot($"train-relu-{name}.png")],
+        c => ["train-relu", "--data", c.Data[file], "--patterns", "8", "--beta", "1", "--adam-seeds", "1", "--adam-epochs", "50",
+            "--plot", c.Plot($"train-relu-{name}.png")],
+        Datasets: [file]);
 
     private static BenchAllEntry MfacEntry(int m, string precision, int quickM) => new(
         $"M-FAC F^-1 x, d = 10^6, m = {m}, {precision}",
