@@ -615,6 +615,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("capped", output);
         Assert.Contains("AMG-PCG: Converged", output);
         Assert.Contains("best fixed omega in hindsight", output);
+        Assert.Contains("M-FAC: set-up", output);
     }
 }
 

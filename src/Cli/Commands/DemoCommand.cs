@@ -143,6 +143,16 @@ internal static class DemoCommand
             $"ADMM: {relu.Report.Status}, {relu.Report.Iterations} iterations, {(relu.Report.SetupElapsed + relu.Report.Elapsed).TotalSeconds:F2} s; convex objective " +
             $"{relu.Report.ConvexObjective:G6} = network objective {relu.Report.NetworkObjective:G6} (the certificate), {relu.Report.Neurons} neurons. " +
             "More with: solvers train-relu --data FILE."));
+
+        // M-FAC: the inverse empirical Fisher of 64 gradients as long as the Poisson system, applied matrix-free.
+        console.WriteLine();
+        int dimension = s.Size * s.Size;
+        console.MarkupLine(Markup.Escape($"M-FAC: F^-1 x with the damped empirical Fisher of 64 gradients of dimension {dimension:N0} (double), against MathNet's Woodbury product..."));
+        var mfac = MfacBench.Run(dimension, 64, single: false, s.Threads ?? Environment.ProcessorCount, mathnet: true, TextWriter.Null);
+        console.MarkupLine(Markup.Escape(
+            $"M-FAC: set-up {mfac.SetupSeconds:F2} s; F^-1 x {mfac.IhvpSeconds * 1e3:F2} ms, {mfac.RatioToMemoryBound:F2}x its memory bound " +
+            $"(STREAM {mfac.StreamGBps:F1} GB/s), {mfac.SpeedupOverMathnet:F1}x faster than MathNet (max relative difference " +
+            $"{mfac.MathnetMaxRelativeDifference:E1}). More with: solvers mfac-bench, solvers bench mfac."));
         return result.Succeeded && amg.Succeeded && control.Succeeded ? ExitCodes.Success : ExitCodes.NotConverged;
     }
 

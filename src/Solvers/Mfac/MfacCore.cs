@@ -16,7 +16,7 @@ internal static class MfacCore
     internal const int ParallelThreshold = 1 << 15;
 
     /// <summary>Coordinates per block of a length-d pass; fixed so that every output is one sum in the same order whatever the thread count.</summary>
-    private const int BlockSize = 4096;
+    private const int BlockSize = 16384;
 
     /// <summary>
     /// W (n x n, lower triangular, row-major) from the Gram matrix of the gradients in recursion order, O(n^3).
@@ -79,8 +79,11 @@ internal static class MfacCore
                 ForBlocks(d, (start, len) =>
                 {
                     var xs = new ReadOnlySpan<T>((T*)ax + start, len);
-                    int at = start / BlockSize * n;
-                    for (int t = 0; t < n; t++)
+                    int at = start / BlockSize * n, t = 0;
+                    // Four rows at a time: four read streams in flight per core instead of one, and x loaded once per four.
+                    for (; t + 4 <= n; t += 4)
+                        DotFour(rows, order, t, d, start, xs, partial.AsSpan(at + t, 4));
+                    for (; t < n; t++)
                         partial[at + t] = Dot<T>(new ReadOnlySpan<T>(rows, order[t] * d + start, len), xs);
                 });
             }
@@ -118,6 +121,39 @@ internal static class MfacCore
                     TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(rows, order[t] * d + start, len), coef[t], rs, rs);
             });
         }
+    }
+
+    /// <summary>result[a] = row(order[t0 + a])[start..] . xs for a &lt; 4, each accumulated in T per lane, then in double.</summary>
+    private static void DotFour<T>(T[] rows, int[] order, int t0, int d, int start, ReadOnlySpan<T> xs, Span<double> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T r0 = ref rows[order[t0] * d + start], r1 = ref rows[order[t0 + 1] * d + start];
+        ref T r2 = ref rows[order[t0 + 2] * d + start], r3 = ref rows[order[t0 + 3] * d + start];
+        ref T x = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(xs);
+        Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
+        int len = xs.Length, lanes = Vector<T>.Count;
+        nuint j = 0;
+        for (; (int)j + lanes <= len; j += (nuint)lanes)
+        {
+            var xv = Vector.LoadUnsafe(ref x, j);
+            a0 = Fma(Vector.LoadUnsafe(ref r0, j), xv, a0);
+            a1 = Fma(Vector.LoadUnsafe(ref r1, j), xv, a1);
+            a2 = Fma(Vector.LoadUnsafe(ref r2, j), xv, a2);
+            a3 = Fma(Vector.LoadUnsafe(ref r3, j), xv, a3);
+        }
+        double s0 = double.CreateTruncating(Vector.Sum(a0)), s1 = double.CreateTruncating(Vector.Sum(a1));
+        double s2 = double.CreateTruncating(Vector.Sum(a2)), s3 = double.CreateTruncating(Vector.Sum(a3));
+        for (int k = (int)j; k < len; k++)
+        {
+            double xk = double.CreateTruncating(Unsafe.Add(ref x, k));
+            s0 += double.CreateTruncating(Unsafe.Add(ref r0, k)) * xk;
+            s1 += double.CreateTruncating(Unsafe.Add(ref r1, k)) * xk;
+            s2 += double.CreateTruncating(Unsafe.Add(ref r2, k)) * xk;
+            s3 += double.CreateTruncating(Unsafe.Add(ref r3, k)) * xk;
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
     }
 
     /// <summary>a b + c fused; the type test folds away when the JIT specialises T.</summary>
@@ -196,8 +232,9 @@ internal static class MfacCore
     }
 
     /// <summary>Runs body over fixed blocks of [0, d), in parallel once d reaches the threshold.</summary>
-    private static void ForBlocks(int d, Action<int, int> body, int blockSize = BlockSize)
+    private static void ForBlocks(int d, Action<int, int> body, int blockSize = 0)
     {
+        if (blockSize == 0) blockSize = BlockSize;
         int blocks = (d + blockSize - 1) / blockSize;
         if (d < ParallelThreshold)
         {
