@@ -7,81 +7,101 @@ using Solvers.Sparse;
 
 namespace Solvers.Kernels.Ilgpu;
 
-/// <summary>A vector in ILGPU accelerator memory.</summary>
-internal sealed class IlgpuVector : DeviceVector
+/// <summary>
+/// Accelerator memory of one device vector, whatever its element type: the buffer, its view of the vector's length
+/// (a buffer is never empty, so a zero-length vector still owns one element), the copies and the live-byte count.
+/// </summary>
+internal sealed class IlgpuStorage<T> : IDisposable where T : unmanaged
 {
-    public IlgpuVector(IlgpuBackend backend, int length) : base(backend, length)
+    private readonly IlgpuBackend _backend;
+    private bool _disposed;
+
+    public IlgpuStorage(IlgpuBackend backend, int length)
     {
-        Buffer = backend.Accelerator.Allocate1D<double>(Math.Max(length, 1));
+        _backend = backend;
+        Buffer = backend.Accelerator.Allocate1D<T>(Math.Max(length, 1));
         backend.TrackLiveBytes(Buffer.LengthInBytes);
         View = Buffer.View.AsContiguous().SubView(0, length);
         if (length > 0) View.MemSetToZero();
     }
 
-    private bool _disposed;
+    public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; }
+    public ArrayView<T> View { get; }
 
-    public MemoryBuffer1D<double, Stride1D.Dense> Buffer { get; }
-    public ArrayView<double> View { get; }
+    public void CopyFrom(ReadOnlySpan<T> source)
+    {
+        if (View.Length > 0) View.CopyFromCPU(source);
+    }
+
+    public void CopyTo(Span<T> destination)
+    {
+        if (View.Length == 0) return;
+        _backend.Synchronize();
+        View.CopyToCPU(destination);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Buffer.Dispose();
+        _backend.TrackLiveBytes(-Buffer.LengthInBytes);
+    }
+}
+
+/// <summary>A vector in ILGPU accelerator memory.</summary>
+internal sealed class IlgpuVector : DeviceVector
+{
+    private readonly IlgpuStorage<double> _storage;
+
+    public IlgpuVector(IlgpuBackend backend, int length) : base(backend, length) => _storage = new IlgpuStorage<double>(backend, length);
+
+    public MemoryBuffer1D<double, Stride1D.Dense> Buffer => _storage.Buffer;
+    public ArrayView<double> View => _storage.View;
 
     public override void CopyFrom(ReadOnlySpan<double> source)
     {
         CheckLength(source.Length, nameof(source));
-        if (Length > 0) View.CopyFromCPU(source);
+        _storage.CopyFrom(source);
     }
 
     public override void CopyTo(Span<double> destination)
     {
         CheckLength(destination.Length, nameof(destination));
-        if (Length == 0) return;
-        ((IlgpuBackend)Backend).Synchronize();
-        View.CopyToCPU(destination);
+        _storage.CopyTo(destination);
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (!disposing || _disposed) return;
-        _disposed = true;
-        Buffer.Dispose();
-        ((IlgpuBackend)Backend).TrackLiveBytes(-Buffer.LengthInBytes);
+        if (disposing) _storage.Dispose();
     }
 }
 
 /// <summary>A single-precision vector in ILGPU accelerator memory.</summary>
 internal sealed class IlgpuVectorSingle : DeviceVectorSingle
 {
-    public IlgpuVectorSingle(IlgpuBackend backend, int length) : base(backend, length)
-    {
-        Buffer = backend.Accelerator.Allocate1D<float>(Math.Max(length, 1));
-        backend.TrackLiveBytes(Buffer.LengthInBytes);
-        View = Buffer.View.AsContiguous().SubView(0, length);
-        if (length > 0) View.MemSetToZero();
-    }
+    private readonly IlgpuStorage<float> _storage;
 
-    private bool _disposed;
+    public IlgpuVectorSingle(IlgpuBackend backend, int length) : base(backend, length) => _storage = new IlgpuStorage<float>(backend, length);
 
-    public MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; }
-    public ArrayView<float> View { get; }
+    public MemoryBuffer1D<float, Stride1D.Dense> Buffer => _storage.Buffer;
+    public ArrayView<float> View => _storage.View;
 
     public override void CopyFrom(ReadOnlySpan<float> source)
     {
         CheckLength(source.Length, nameof(source));
-        if (Length > 0) View.CopyFromCPU(source);
+        _storage.CopyFrom(source);
     }
 
     public override void CopyTo(Span<float> destination)
     {
         CheckLength(destination.Length, nameof(destination));
-        if (Length == 0) return;
-        ((IlgpuBackend)Backend).Synchronize();
-        View.CopyToCPU(destination);
+        _storage.CopyTo(destination);
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (!disposing || _disposed) return;
-        _disposed = true;
-        Buffer.Dispose();
-        ((IlgpuBackend)Backend).TrackLiveBytes(-Buffer.LengthInBytes);
+        if (disposing) _storage.Dispose();
     }
 }
 
