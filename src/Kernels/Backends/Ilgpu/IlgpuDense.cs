@@ -47,16 +47,7 @@ internal sealed class IlgpuDense(IlgpuBackend backend) : IDenseKernels, IDisposa
         var xv = View(x, nameof(x));
         var yv = View(y, nameof(y));
         DenseChecks.RowsTimes(g.Length, k, d, x.Length, y.Length);
-        if (k == 0) return;
-        if (d == 0)
-        {
-            yv.MemSetToZero();
-            return;
-        }
-        int parts = Parts(k, d);
-        var pv = Scratch(ref _partials, backend.Accelerator, (long)k * parts);
-        backend.Kernels.DenseRowsTimesPartials(k * parts, gv, xv, pv, d, parts);
-        backend.Kernels.DenseRowsTimesFinish(k, pv, yv, parts);
+        RowsTimes(gv, xv, yv, k, d, ref _partials, backend.Kernels.DenseRowsTimesPartials, backend.Kernels.DenseRowsTimesFinish);
     }
 
     public void RowsTimes(DeviceVectorSingle g, int k, int d, DeviceVectorSingle x, DeviceVectorSingle y)
@@ -65,6 +56,14 @@ internal sealed class IlgpuDense(IlgpuBackend backend) : IDenseKernels, IDisposa
         var xv = View(x, nameof(x));
         var yv = View(y, nameof(y));
         DenseChecks.RowsTimes(g.Length, k, d, x.Length, y.Length);
+        RowsTimes(gv, xv, yv, k, d, ref _partialsSingle, backend.Kernels.DenseRowsTimesPartialsSingle, backend.Kernels.DenseRowsTimesFinishSingle);
+    }
+
+    /// <summary>y = G x in two launches (partial dots per part of each row, then their sum), in either precision.</summary>
+    private void RowsTimes<T>(ArrayView<T> gv, ArrayView<T> xv, ArrayView<T> yv, int k, int d, ref MemoryBuffer1D<T, Stride1D.Dense>? partials,
+        Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int> partialsKernel, Action<Index1D, ArrayView<T>, ArrayView<T>, int> finishKernel)
+        where T : unmanaged
+    {
         if (k == 0) return;
         if (d == 0)
         {
@@ -72,9 +71,9 @@ internal sealed class IlgpuDense(IlgpuBackend backend) : IDenseKernels, IDisposa
             return;
         }
         int parts = Parts(k, d);
-        var pv = Scratch(ref _partialsSingle, backend.Accelerator, (long)k * parts);
-        backend.Kernels.DenseRowsTimesPartialsSingle(k * parts, gv, xv, pv, d, parts);
-        backend.Kernels.DenseRowsTimesFinishSingle(k, pv, yv, parts);
+        var pv = Scratch(ref partials, backend.Accelerator, (long)k * parts);
+        partialsKernel(k * parts, gv, xv, pv, d, parts);
+        finishKernel(k, pv, yv, parts);
     }
 
     public void RowsTransposeTimes(DeviceVector g, int k, int d, DeviceVector c, DeviceVector x)
